@@ -1,0 +1,87 @@
+# scripts/lib.sh: sourced by the other scripts.  A throwaway PostgreSQL cluster
+# with auth_ext installed, private to one run:
+#
+#   auth_workdir            creates $AUTH_WORK (removed on exit, with everything in it)
+#   auth_install            copies the server binaries into $AUTH_WORK/install and
+#                           installs auth_ext there (make install DESTDIR=...), so a
+#                           run never depends on, or changes, the system's directories
+#   auth_start NAME [CONF]  initdb + start cluster NAME; exports PGHOST PGPORT PGUSER
+#                           PGDATABASE; TCP is off, the socket lives in a private
+#                           directory, so its port cannot collide with anything
+#   auth_stop NAME          stop it (auth_workdir's exit trap stops all of them)
+#   as_pg CMD...            run CMD as the postgres OS user when we are root
+#
+# PostgreSQL refuses to run as root, so as root the server runs as "postgres".
+
+set -o pipefail
+AUTH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+AUTH_SHARED=${AUTH_SHARED:-$(cd "$AUTH_ROOT/.." && pwd)/shared}
+SYS_BINDIR=$(pg_config --bindir)
+SYS_PKGLIBDIR=$(pg_config --pkglibdir)
+SYS_SHAREDIR=$(pg_config --sharedir)
+AUTH_CLUSTERS=()
+
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+auth_cleanup() {
+  local rc=$?
+  for c in "${AUTH_CLUSTERS[@]}"; do auth_stop "$c" >/dev/null 2>&1 || true; done
+  [ -n "${AUTH_EXTRA_CLEANUP:-}" ] && eval "$AUTH_EXTRA_CLEANUP" >/dev/null 2>&1
+  if [ -n "${AUTH_WORK:-}" ] && [ -z "${AUTH_KEEP:-}" ]; then rm -rf "$AUTH_WORK"; fi
+  return $rc
+}
+
+auth_workdir() {
+  AUTH_WORK=$(mktemp -d /tmp/auth_ext.XXXXXX)
+  chmod 755 "$AUTH_WORK"
+  [ "$(id -u)" = 0 ] && chown postgres "$AUTH_WORK"
+  trap auth_cleanup EXIT
+  trap 'exit 130' INT TERM
+  export AUTH_WORK
+}
+
+auth_install() {
+  local inst=$AUTH_WORK/install
+  mkdir -p "$inst$(dirname "$SYS_BINDIR")" "$inst$(dirname "$SYS_SHAREDIR")"
+  cp -a "$SYS_BINDIR" "$inst$SYS_BINDIR"
+  cp -a "$SYS_PKGLIBDIR" "$inst$SYS_PKGLIBDIR"
+  cp -a "$SYS_SHAREDIR" "$inst$SYS_SHAREDIR"
+  make -s -C "$AUTH_ROOT" install DESTDIR="$inst" >/dev/null
+  chmod -R a+rX "$inst"
+  export AUTH_BINDIR=$inst$SYS_BINDIR
+  export PATH=$AUTH_BINDIR:$PATH
+}
+
+# auth_start NAME [extra postgresql.conf lines]
+auth_start() {
+  local name=$1 conf=${2:-}
+  local dir=$AUTH_WORK/$name
+  mkdir -p "$dir/sock"
+  [ "$(id -u)" = 0 ] && chown -R postgres "$dir"
+  as_pg "$AUTH_BINDIR/initdb" -D "$dir/data" -U postgres -A trust --no-sync -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 \
+    || { cat "$dir/initdb.log"; return 1; }
+  local port=$(( 20000 + RANDOM % 30000 ))
+  cat >>"$dir/data/postgresql.conf" <<CONF
+listen_addresses = ''
+port = $port
+unix_socket_directories = '$dir/sock'
+fsync = off
+max_connections = 100
+max_worker_processes = 8
+max_parallel_workers_per_gather = 2
+log_min_messages = warning
+$conf
+CONF
+  as_pg "$AUTH_BINDIR/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
+    || { cat "$dir/server.log"; return 1; }
+  AUTH_CLUSTERS+=("$name")
+  export PGHOST=$dir/sock PGPORT=$port PGUSER=postgres PGDATABASE=postgres
+}
+
+auth_stop() {
+  local dir=$AUTH_WORK/$1
+  [ -f "$dir/data/postmaster.pid" ] && as_pg "$AUTH_BINDIR/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1
+  return 0
+}

@@ -1,0 +1,140 @@
+/*-------------------------------------------------------------------------
+ *
+ * table_read.c
+ *	  Reading auth_ext's own tables from C, and invalidating the per-backend
+ *	  caches built from them.
+ *
+ * Keys and settings are read the way the system caches read catalogs:
+ * directly from the heap with a fresh MVCC snapshot, after taking the lock
+ * (which processes pending invalidations), and without permission checks.
+ * That way a cache loaded after an invalidation always sees the change that
+ * caused it, even in a REPEATABLE READ transaction, and application roles
+ * need no privilege on tables that hold private material.
+ *
+ * A table tells every backend that it changed through the statement-level
+ * trigger auth._invalidate_cache(), which queues a relcache invalidation for
+ * it.  PostgreSQL delivers that at commit to every backend (and replays it
+ * on hot standbys), and at once to the changing backend itself, also on
+ * rollback.
+ *
+ * src/table_read.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/namespace.h"
+#include "commands/trigger.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "auth_ext.h"
+
+#define MAX_WATCHES 8
+
+typedef struct TableWatch
+{
+	const char *relname;
+	Oid			relid;			/* last seen, InvalidOid if unknown */
+	AuthCacheResetFn reset;
+} TableWatch;
+
+static TableWatch watches[MAX_WATCHES];
+static int	nwatches = 0;
+static bool callback_registered = false;
+
+Oid
+auth_table_oid(const char *relname)
+{
+	Oid			nsp = get_namespace_oid(AUTH_SCHEMA, true);
+
+	if (!OidIsValid(nsp))
+		return InvalidOid;
+	return get_relname_relid(relname, nsp);
+}
+
+static void
+relcache_callback(Datum arg, Oid relid)
+{
+	for (int i = 0; i < nwatches; i++)
+	{
+		if (relid == InvalidOid || relid == watches[i].relid ||
+			!OidIsValid(watches[i].relid))
+			watches[i].reset();
+	}
+}
+
+void
+auth_watch_table(const char *relname, AuthCacheResetFn reset)
+{
+	if (nwatches >= MAX_WATCHES)
+		elog(ERROR, "auth_ext: too many watched tables");
+	watches[nwatches].relname = relname;
+	watches[nwatches].relid = InvalidOid;
+	watches[nwatches].reset = reset;
+	nwatches++;
+	if (!callback_registered)
+	{
+		CacheRegisterRelcacheCallback(relcache_callback, (Datum) 0);
+		callback_registered = true;
+	}
+}
+
+bool
+auth_table_scan(const char *relname, AuthRowFn fn, void *arg)
+{
+	Oid			relid = auth_table_oid(relname);
+	Relation	rel;
+	Snapshot	snapshot;
+	TableScanDesc scan;
+	HeapTuple	tuple;
+
+	if (!OidIsValid(relid))
+		return false;
+
+	/* Locking first processes invalidations; the snapshot comes after. */
+	rel = table_open(relid, AccessShareLock);
+	for (int i = 0; i < nwatches; i++)
+		if (strcmp(watches[i].relname, relname) == 0)
+			watches[i].relid = relid;
+
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	scan = table_beginscan(rel, snapshot, 0, NULL);
+	PG_TRY();
+	{
+		while ((tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
+			fn(tuple, RelationGetDescr(rel), arg);
+	}
+	PG_FINALLY();
+	{
+		table_endscan(scan);
+		UnregisterSnapshot(snapshot);
+		table_close(rel, AccessShareLock);
+	}
+	PG_END_TRY();
+	return true;
+}
+
+/*
+ * SQL function: auth._invalidate_cache() returns trigger
+ *
+ * Statement-level trigger on tables that back per-backend caches.
+ */
+PG_FUNCTION_INFO_V1(auth_invalidate_cache);
+Datum
+auth_invalidate_cache(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("auth._invalidate_cache() must be called as a trigger")));
+	CacheInvalidateRelcache(trigdata->tg_relation);
+	return PointerGetDatum(NULL);
+}
