@@ -154,12 +154,15 @@ typedef struct Password
 } Password;
 
 /*
- * Copies a password argument into a secret buffer.  Throws 22023 when it is
- * over MAX_PASSWORD_BYTES: we never truncate.
+ * Copies password argument argno into a secret buffer.  Throws 22023 when it
+ * is over MAX_PASSWORD_BYTES: we never truncate.  A detoasted copy made on
+ * the way is wiped too.
  */
 static Password
-get_password(text *t)
+get_password(FunctionCallInfo fcinfo, int argno)
 {
+	Pointer		raw = DatumGetPointer(PG_GETARG_DATUM(argno));
+	text	   *t = PG_GETARG_TEXT_PP(argno);
 	Password	pw;
 
 	pw.len = VARSIZE_ANY_EXHDR(t);
@@ -171,6 +174,8 @@ get_password(text *t)
 						   MAX_PASSWORD_BYTES, pw.len)));
 	pw.data = secret_alloc(pw.len + 1);
 	memcpy(pw.data, VARDATA_ANY(t), pw.len);
+	if ((Pointer) t != raw)
+		OPENSSL_cleanse(VARDATA_ANY(t), pw.len);
 	return pw;
 }
 
@@ -514,7 +519,6 @@ PG_FUNCTION_INFO_V1(auth_verify_password);
 Datum
 auth_verify_password(PG_FUNCTION_ARGS)
 {
-	text	   *pwtext = PG_GETARG_TEXT_PP(0);
 	text	   *hash = PG_GETARG_TEXT_PP(1);
 	ParsedHash *h = secret_alloc(sizeof(ParsedHash));
 	Password	pw;
@@ -523,7 +527,7 @@ auth_verify_password(PG_FUNCTION_ARGS)
 
 	parse_hash(hash, h);
 	check_limits(h);
-	pw = get_password(pwtext);
+	pw = get_password(fcinfo, 0);
 	hashstr = text_to_cstring(hash);
 	ok = verify_parsed(&pw, h, hashstr, strlen(hashstr));
 	OPENSSL_cleanse(pw.data, pw.len);
@@ -756,7 +760,7 @@ PG_FUNCTION_INFO_V1(auth_hash_password);
 Datum
 auth_hash_password(PG_FUNCTION_ARGS)
 {
-	Password	pw = get_password(PG_GETARG_TEXT_PP(0));
+	Password	pw = get_password(fcinfo, 0);
 	char	   *res = hash_with(&pw, ALG_ARGON2ID, NULL);
 
 	OPENSSL_cleanse(pw.data, pw.len);
@@ -790,7 +794,7 @@ auth_hash_password_with(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unsupported password hash algorithm \"%s\"", algname),
 				 errhint("Use argon2id, scrypt, pbkdf2-sha256 or bcrypt.")));
-	pw = get_password(PG_GETARG_TEXT_PP(0));
+	pw = get_password(fcinfo, 0);
 	res = hash_with(&pw, (HashAlgorithm) alg,
 					PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2));
 	OPENSSL_cleanse(pw.data, pw.len);
