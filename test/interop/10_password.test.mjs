@@ -1,9 +1,11 @@
 // Password interop, live: hashes made at test time by the real bcryptjs and
 // better-auth packages are verified by auth.verify_password, and bcrypt
 // hashes made by auth.hash_password are verified by bcryptjs.  Every
-// positive has a wrong-password negative.
+// positive has a wrong-password negative.  Our scrypt and PBKDF2 strings are
+// also decoded by their published formats and recomputed with node:crypto.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { scryptSync, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
 import pg from 'pg';
 import bcrypt from 'bcryptjs';
 import { hashPassword as betterAuthHash, verifyPassword as betterAuthVerify } from 'better-auth/crypto';
@@ -124,4 +126,34 @@ test('a tampered better-auth key does not verify', async () => {
   const hash = await betterAuthHash(password);
   const last = hash.at(-1) === '0' ? '1' : '0';
   assert.equal(await verify(password, hash.slice(0, -1) + last), false);
+});
+
+// Our own scrypt and PBKDF2 strings, decoded by their published formats and
+// recomputed with node:crypto: the encodings are what passlib documents.
+const b64 = (s) => Buffer.from(s, 'base64');            // PHC: standard alphabet, no padding
+const ab64 = (s) => b64(s.replaceAll('.', '+'));        // passlib: '.' instead of '+'
+
+test('PostgreSQL $scrypt$ hashes recompute with node:crypto scrypt', async () => {
+  const password = 'pässword ✓';
+  const r = await db.query(`SELECT auth.hash_password($1, 'scrypt', '{"ln": 12, "r": 8, "p": 2}') AS h`, [password]);
+  const m = r.rows[0].h.match(/^\$scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/);
+  assert.ok(m, r.rows[0].h);
+  const [, ln, rr, p, salt, key] = m;
+  assert.deepEqual([ln, rr, p], ['12', '8', '2']);
+  assert.equal(b64(salt).length, 16);
+  const dk = scryptSync(password, b64(salt), b64(key).length, { N: 2 ** Number(ln), r: Number(rr), p: Number(p) });
+  assert.ok(timingSafeEqual(dk, b64(key)));
+  assert.ok(!timingSafeEqual(scryptSync('wrong', b64(salt), 32, { N: 4096, r: 8, p: 2 }), b64(key)), 'wrong password');
+});
+
+test('PostgreSQL $pbkdf2-sha256$ (passlib) hashes recompute with node:crypto pbkdf2', async () => {
+  const password = 'pässword ✓';
+  const r = await db.query(`SELECT auth.hash_password($1, 'pbkdf2-sha256', '{"i": 5000}') AS h`, [password]);
+  const m = r.rows[0].h.match(/^\$pbkdf2-sha256\$(\d+)\$([A-Za-z0-9./]+)\$([A-Za-z0-9./]+)$/);
+  assert.ok(m, r.rows[0].h);
+  const [, rounds, salt, key] = m;
+  assert.equal(rounds, '5000');
+  const dk = pbkdf2Sync(password, ab64(salt), 5000, ab64(key).length, 'sha256');
+  assert.ok(timingSafeEqual(dk, ab64(key)));
+  assert.ok(!timingSafeEqual(pbkdf2Sync('wrong', ab64(salt), 5000, 32, 'sha256'), ab64(key)), 'wrong password');
 });
