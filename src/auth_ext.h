@@ -105,6 +105,12 @@ extern const char *auth_setting_string(const AuthSetting *def);
 typedef void (*AuthRowFn) (HeapTuple tuple, TupleDesc desc, void *arg);
 extern bool auth_table_scan(const char *relname, AuthRowFn fn, void *arg);
 
+/*
+ * False in parallel mode, where auth_table_scan() reads with the query's
+ * snapshot (a fresh one is forbidden there): use what was read, keep nothing.
+ */
+extern bool auth_table_scan_cacheable(void);
+
 /* Oid of auth.<relname>, or InvalidOid if it does not exist. */
 extern Oid	auth_table_oid(const char *relname);
 

@@ -177,8 +177,11 @@ load_settings(void)
 			pfree(values[i].sval);
 		values[i] = newvals[i];
 	}
-	/* An invalidation that arrived while loading means: load again later. */
-	values_valid = (gen == generation);
+	/*
+	 * An invalidation that arrived while loading means: load again later;
+	 * likewise for a load in parallel mode (see auth_table_scan_cacheable).
+	 */
+	values_valid = (gen == generation) && auth_table_scan_cacheable();
 }
 
 int64

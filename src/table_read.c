@@ -24,6 +24,7 @@
 #include "postgres.h"
 
 #include "access/heapam.h"
+#include "access/xact.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/namespace.h"
@@ -103,7 +104,16 @@ auth_table_scan(const char *relname, AuthRowFn fn, void *arg)
 		if (strcmp(watches[i].relname, relname) == 0)
 			watches[i].relid = relid;
 
-	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	/*
+	 * Parallel mode forbids taking a new snapshot: there (leader or worker)
+	 * read with the query's, and auth_table_scan_cacheable() tells callers not
+	 * to keep what they loaded.
+	 */
+	if (IsInParallelMode())
+		snapshot = RegisterSnapshot(ActiveSnapshotSet() ? GetActiveSnapshot() :
+									GetTransactionSnapshot());
+	else
+		snapshot = RegisterSnapshot(GetLatestSnapshot());
 	scan = table_beginscan(rel, snapshot, 0, NULL);
 	PG_TRY();
 	{
@@ -118,6 +128,17 @@ auth_table_scan(const char *relname, AuthRowFn fn, void *arg)
 	}
 	PG_END_TRY();
 	return true;
+}
+
+/*
+ * Whether rows read by auth_table_scan() now may be kept in a cache: not in
+ * parallel mode, where they were read with the query's snapshot rather than a
+ * fresh one.
+ */
+bool
+auth_table_scan_cacheable(void)
+{
+	return !IsInParallelMode();
 }
 
 /*

@@ -65,4 +65,8 @@ COMMENT ON FUNCTION auth.configure(text, text) IS
     'change an auth_ext admin setting (NULL restores the default); for the extension owner only';
 REVOKE ALL ON FUNCTION auth.configure(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth.configure(text, text) TO @extowner@;
+-- The owner may also read and write the table itself, so that pg_dump/pg_restore run by a
+-- database owner who is not superuser (Neon) carry the settings; a row the C registry
+-- does not accept is ignored with a WARNING when the settings are loaded.
+GRANT SELECT, INSERT, UPDATE, DELETE ON auth.config TO @extowner@;
 GRANT EXECUTE ON FUNCTION auth.settings() TO @extowner@;
