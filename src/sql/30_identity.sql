@@ -60,7 +60,7 @@ DECLARE
     col_type oid;
     col_num  int2;
     reader   text;
-    verb     text;
+    pol      name;
 BEGIN
     SELECT a.atttypid, a.attnum INTO col_type, col_num
       FROM pg_catalog.pg_attribute a
@@ -89,8 +89,11 @@ BEGIN
     EXECUTE pg_catalog.format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', tbl);
 
     -- Re-running replaces the four policies (e.g. after a change of owner column).
-    FOREACH verb IN ARRAY ARRAY['select', 'insert', 'update', 'delete'] LOOP
-        EXECUTE pg_catalog.format('DROP POLICY IF EXISTS %I ON %s', 'auth_isolation_' OPERATOR(pg_catalog.||) verb, tbl);
+    FOR pol IN SELECT p.polname FROM pg_catalog.pg_policy p
+                WHERE p.polrelid OPERATOR(pg_catalog.=) tbl
+                  AND p.polname OPERATOR(pg_catalog.=) ANY (ARRAY['auth_isolation_select', 'auth_isolation_insert',
+                                                                  'auth_isolation_update', 'auth_isolation_delete']) LOOP
+        EXECUTE pg_catalog.format('DROP POLICY %I ON %s', pol, tbl);
     END LOOP;
     EXECUTE pg_catalog.format(
         'CREATE POLICY auth_isolation_select ON %s FOR SELECT USING (%I OPERATOR(pg_catalog.=) %s)',
