@@ -239,6 +239,29 @@ SQL
 )
 is "$got" "t github|42|<null> " "a sub that is not a uuid: user_id() has it, uid() is NULL"
 
+got=$(who <<SQL
+BEGIN;
+SELECT auth.jwt_session_init(:'ta') IS NOT NULL;
+$READ
+COMMIT;
+SQL
+)
+is "$got" "$A" "jwt_session_init (pg_session_jwt's name) sets the identity too"
+su_sql <<'SQL'
+CREATE FUNCTION public.t30_login(t text) RETURNS void LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path = '' AS $$ BEGIN PERFORM auth.jwt_verify(t); END $$;
+GRANT EXECUTE ON FUNCTION public.t30_login(text) TO PUBLIC;
+SQL
+got=$(who <<SQL
+BEGIN;
+SELECT public.t30_login(:'ta');
+$READ
+COMMIT;
+SQL
+)
+is "$got" "$A" "verified inside a SECURITY DEFINER function with a SET clause: the identity outlives the call"
+su_sql -c "DROP FUNCTION public.t30_login(text)"
+
 # ---- read-only transactions (PostgREST runs every GET this way) ----
 got=$(who <<SQL
 START TRANSACTION READ ONLY;
