@@ -7,32 +7,11 @@ set -uo pipefail
 source "$AUTH_ROOT/scripts/tap.sh"
 source "$AUTH_ROOT/scripts/lib.sh"
 
-DB=t30_standby
-ROLE=t30_standby_user
-A=7e3d2a10-0c4b-4f6e-8a2d-30c0d0000001
-B=7e3d2a10-0c4b-4f6e-8a2d-30c0d0000002
 SDIR=$AUTH_WORK/t30_standby
 SPORT=$(( 20000 + RANDOM % 30000 ))
-
-su_sql() { psql -qAtX -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
-cleanup() {
-  [ -f "$SDIR/data/postmaster.pid" ] && as_pg "$AUTH_BINDIR/pg_ctl" -D "$SDIR/data" -m immediate -w stop >/dev/null 2>&1
-  psql -qX -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
-  psql -qX -d postgres -c "DROP ROLE IF EXISTS $ROLE" >/dev/null 2>&1
-  rm -rf "$SDIR"
-}
-trap cleanup EXIT
-cleanup
-
-psql -qX -d postgres -c "CREATE DATABASE $DB" -c "CREATE ROLE $ROLE LOGIN" >/dev/null || exit 1
-su_sql <<SQL || exit 1
-CREATE EXTENSION auth_ext;
-CREATE EXTENSION auth_ext_todo;
-GRANT SELECT ON todo.tasks TO $ROLE;
-INSERT INTO auth.users (id, email, name) VALUES ('$A', 't30_sb_a@example.com', 'A'), ('$B', 't30_sb_b@example.com', 'B');
-INSERT INTO todo.tasks (user_id, title) VALUES ('$A', 'a1'), ('$A', 'a2'), ('$B', 'b1');
-SQL
-TA=$(su_sql -c "SELECT auth.jwt_sign(jsonb_build_object('sub', '$A'))")
+source "$AUTH_ROOT/test/sh/30_fixture.bash"
+T30_CLEANUP='[ -f "$SDIR/data/postmaster.pid" ] && as_pg "$AUTH_BINDIR/pg_ctl" -D "$SDIR/data" -m immediate -w stop >/dev/null 2>&1; rm -rf "$SDIR"'
+t30_fixture t30_standby t30_standby_user
 
 mkdir -p "$SDIR/sock"
 [ "$(id -u)" = 0 ] && chown -R postgres "$SDIR"
