@@ -129,7 +129,7 @@ CREATE FUNCTION auth.jwks() RETURNS jsonb
     LANGUAGE C STABLE PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'auth_jwks';
 COMMENT ON FUNCTION auth.jwks() IS
-    'public JWKS (RFC 7517) of the active asymmetric keys, for others to verify our tokens';
+    'public JWKS (RFC 7517) of our active asymmetric keys (not HMAC, not imported), for others to verify our tokens';
 
 CREATE FUNCTION auth.jws_verify(token text, key text, algorithms text[]) RETURNS bytea
     LANGUAGE C STABLE STRICT PARALLEL SAFE
