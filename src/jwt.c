@@ -25,8 +25,6 @@
  */
 #include "postgres.h"
 
-#include <math.h>
-
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
@@ -203,30 +201,75 @@ check_json_text(const unsigned char *text, size_t len, const char *what)
 }
 
 /*
- * Splits and decodes a compact JWS up to its signature: checks the size
- * cap, the segments, the header (a JSON object, no duplicate members, no
- * "crit", a supported "alg") and decodes the signature.
+ * A small per-backend cache of protected headers already parsed: the tokens
+ * of one issuer share their header segment byte for byte, so the common
+ * case skips decoding and parsing it.  Keyed by the exact segment text;
+ * holds only what the parse produced (alg, kid) and the nesting depth, so
+ * a lower jwt.max_depth still applies.  HEADER_CACHE_SLOTS entries of at
+ * most HEADER_CACHE_MAX bytes each, replaced round-robin.
  */
-static void
-jws_parse(const char *token, size_t len, ParsedJws *out)
+#define HEADER_CACHE_SLOTS 8
+#define HEADER_CACHE_MAX 512
+
+typedef struct HeaderCacheEntry
 {
-	JwsSplitResult r;
+	size_t		len;			/* 0 = empty */
+	char		seg[HEADER_CACHE_MAX];
+	JwsAlg		alg;
+	char	   *kid;			/* TopMemoryContext, or NULL */
+	int			depth;
+} HeaderCacheEntry;
+
+static HeaderCacheEntry header_cache[HEADER_CACHE_SLOTS];
+static int	header_cache_next = 0;
+
+static bool
+header_cache_lookup(ParsedJws *out)
+{
+	for (int i = 0; i < HEADER_CACHE_SLOTS; i++)
+	{
+		HeaderCacheEntry *e = &header_cache[i];
+
+		if (e->len == out->seg.header_len &&
+			memcmp(e->seg, out->seg.header, e->len) == 0 &&
+			e->depth <= jwt_max_depth())
+		{
+			out->alg = e->alg;
+			out->kid = e->kid ? pstrdup(e->kid) : NULL;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void
+header_cache_store(const ParsedJws *p, int depth)
+{
+	HeaderCacheEntry *e;
+
+	if (p->seg.header_len > HEADER_CACHE_MAX)
+		return;
+	e = &header_cache[header_cache_next];
+	header_cache_next = (header_cache_next + 1) % HEADER_CACHE_SLOTS;
+	if (e->kid)
+		pfree(e->kid);
+	e->kid = p->kid ? MemoryContextStrdup(TopMemoryContext, p->kid) : NULL;
+	memcpy(e->seg, p->seg.header, p->seg.header_len);
+	e->len = p->seg.header_len;
+	e->alg = p->alg;
+	e->depth = depth;
+}
+
+/* Decodes and checks the protected header into out->alg and out->kid. */
+static void
+parse_header(ParsedJws *out)
+{
 	unsigned char *hdr;
 	size_t		hdr_len;
 	HeaderState st;
 	JsonSemAction sem;
 	JsonLexContext *lex;
 	JsonParseErrorType perr;
-	int			max = jwt_max_token_bytes();
-
-	if (len > (size_t) max)
-		ereport(ERROR,
-				(errcode(ERRCODE_AUTH_INVALID_TOKEN),
-				 errmsg("Invalid token"),
-				 errdetail("The token is larger than %d bytes.", max)));
-	r = jws_split(token, len, &out->seg);
-	if (r != JWS_SPLIT_OK)
-		token_invalid(jws_split_error(r));
 
 	decode_segment(out->seg.header, out->seg.header_len, "header", &hdr, &hdr_len);
 	check_json_text(hdr, hdr_len, "header");
@@ -258,7 +301,30 @@ jws_parse(const char *token, size_t len, ParsedJws *out)
 	if (out->alg == JWS_ALG_INVALID)
 		token_invalid("The header's \"alg\" is not a supported algorithm.");
 	out->kid = st.kid;
+	header_cache_store(out, json_nesting_depth((const char *) hdr, hdr_len, jwt_max_depth()));
+}
 
+/*
+ * Splits and decodes a compact JWS up to its signature: checks the size
+ * cap, the segments, the header (a JSON object, no duplicate members, no
+ * "crit", a supported "alg") and decodes the signature.
+ */
+static void
+jws_parse(const char *token, size_t len, ParsedJws *out)
+{
+	JwsSplitResult r;
+	int			max = jwt_max_token_bytes();
+
+	if (len > (size_t) max)
+		ereport(ERROR,
+				(errcode(ERRCODE_AUTH_INVALID_TOKEN),
+				 errmsg("Invalid token"),
+				 errdetail("The token is larger than %d bytes.", max)));
+	r = jws_split(token, len, &out->seg);
+	if (r != JWS_SPLIT_OK)
+		token_invalid(jws_split_error(r));
+	if (!header_cache_lookup(out))
+		parse_header(out);
 	decode_segment(out->seg.signature, out->seg.signature_len, "signature",
 				   &out->sig, &out->sig_len);
 }
@@ -340,9 +406,9 @@ static void
 read_time_claim(Jsonb *claims, const char *name, bool *has, int64 *val)
 {
 	JsonbValue *v = claim(claims, name);
-	char	   *s;
-	char	   *end;
-	double		d;
+	volatile int64 secs = 0;
+	volatile bool overflow = false;
+	MemoryContext cxt = CurrentMemoryContext;
 
 	*has = v != NULL;
 	if (!v)
@@ -352,15 +418,30 @@ read_time_claim(Jsonb *claims, const char *name, bool *has, int64 *val)
 				(errcode(ERRCODE_AUTH_INVALID_TOKEN),
 				 errmsg("Invalid token"),
 				 errdetail("The claim \"%s\" must be a number.", name)));
-	s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
-	errno = 0;
-	d = strtod(s, &end);
-	if (errno != 0 || *end != '\0' || !(d >= 0 && d <= (double) MAX_NUMERIC_DATE))
+	/* numeric_int8 rounds fractions to the nearest second */
+	PG_TRY();
+	{
+		secs = DatumGetInt64(DirectFunctionCall1(numeric_int8,
+												 NumericGetDatum(v->val.numeric)));
+	}
+	PG_CATCH();
+	{
+		ErrorData  *ed;
+
+		MemoryContextSwitchTo(cxt);
+		ed = CopyErrorData();
+		if (ed->sqlerrcode != ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE)
+			PG_RE_THROW();
+		FlushErrorState();
+		overflow = true;
+	}
+	PG_END_TRY();
+	if (overflow || secs < 0 || secs > MAX_NUMERIC_DATE)
 		ereport(ERROR,
 				(errcode(ERRCODE_AUTH_INVALID_TOKEN),
 				 errmsg("Invalid token"),
 				 errdetail("The claim \"%s\" is out of range.", name)));
-	*val = (int64) floor(d);
+	*val = secs;
 }
 
 void
@@ -568,7 +649,7 @@ verify_explicit(text *token, text *keytext, ArrayType *algs, ParsedJws *p)
 	jws_parse(VARDATA_ANY(token), VARSIZE_ANY_EXHDR(token), p);
 	if ((mask & (1u << p->alg)) == 0)
 		token_invalid("The token's algorithm is not among the allowed algorithms.");
-	key = auth_key_from_text(VARDATA_ANY(keytext), VARSIZE_ANY_EXHDR(keytext), false);
+	key = auth_key_cached(VARDATA_ANY(keytext), VARSIZE_ANY_EXHDR(keytext), false);
 	verify_with(key, VARDATA_ANY(token), p);
 }
 
@@ -796,7 +877,7 @@ auth_jwt_encode(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("header member \"crit\" is not supported")));
 	}
-	key = auth_key_from_text(VARDATA_ANY(keytext), VARSIZE_ANY_EXHDR(keytext), true);
+	key = auth_key_cached(VARDATA_ANY(keytext), VARSIZE_ANY_EXHDR(keytext), true);
 	if (!auth_key_fits(key, alg))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
