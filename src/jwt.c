@@ -568,6 +568,7 @@ auth_jwt_verify_token(const char *token, int len)
 {
 	Jsonb	   *claims;
 	JwtTimes	times;
+	uint64		gen;
 	int			max = jwt_max_token_bytes();
 
 	if (len > max)
@@ -575,12 +576,19 @@ auth_jwt_verify_token(const char *token, int len)
 				(errcode(ERRCODE_AUTH_INVALID_TOKEN),
 				 errmsg("Invalid token"),
 				 errdetail("The token is larger than %d bytes.", max)));
-	claims = token_cache_lookup(token, len, keyring_generation(), &times);
+	/*
+	 * The generation is taken once, before verifying: if auth.keys changes
+	 * while we verify (an invalidation can be processed whenever a table
+	 * is opened), the entry is stored under the old generation and is
+	 * stale at once.
+	 */
+	gen = keyring_generation();
+	claims = token_cache_lookup(token, len, gen, &times);
 	if (claims == NULL)
 	{
 		claims = verify_with_keyring(token, len);
 		jwt_read_times(claims, &times);
-		token_cache_store(token, len, keyring_generation(), claims, &times);
+		token_cache_store(token, len, gen, claims, &times);
 	}
 	jwt_check_times(&times);
 	jwt_check_issuer_audience(claims);
@@ -674,6 +682,39 @@ auth_jws_verify(PG_FUNCTION_ARGS)
 		token_invalid("The payload is not valid base64url.");
 	SET_VARSIZE(out, VARHDRSZ + n);
 	PG_RETURN_BYTEA_P(out);
+}
+
+/*
+ * SQL function: auth._verify_signature(algorithm text, key text,
+ * message bytea, signature bytea) returns boolean
+ *
+ * The signature layer alone, on any message (the JOSE signature format:
+ * raw R||S for ECDSA): what the Wycheproof and RFC 4231 vectors exercise.
+ * Throws 22023 for a key that does not fit the algorithm.
+ */
+PG_FUNCTION_INFO_V1(auth_verify_signature);
+Datum
+auth_verify_signature(PG_FUNCTION_ARGS)
+{
+	char	   *algname = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	text	   *keytext = PG_GETARG_TEXT_PP(1);
+	bytea	   *msg = PG_GETARG_BYTEA_PP(2);
+	bytea	   *sig = PG_GETARG_BYTEA_PP(3);
+	JwsAlg		alg = jws_alg_lookup(algname, strlen(algname));
+	AuthKey    *key;
+
+	if (alg == JWS_ALG_INVALID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unsupported algorithm \"%s\"", algname)));
+	key = auth_key_cached(VARDATA_ANY(keytext), VARSIZE_ANY_EXHDR(keytext), false);
+	if (!auth_key_fits(key, alg))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the key does not fit algorithm %s", jws_algs[alg].name)));
+	PG_RETURN_BOOL(jws_verify_signature(key, alg, VARDATA_ANY(msg), VARSIZE_ANY_EXHDR(msg),
+										(unsigned char *) VARDATA_ANY(sig),
+										VARSIZE_ANY_EXHDR(sig)) == NULL);
 }
 
 /*

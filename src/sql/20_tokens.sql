@@ -137,6 +137,15 @@ CREATE FUNCTION auth.jws_verify(token text, key text, algorithms text[]) RETURNS
 COMMENT ON FUNCTION auth.jws_verify(text, text, text[]) IS
     'check a compact JWS signature with an explicit key (HMAC secret, PEM or JWK); returns the payload bytes';
 
+CREATE FUNCTION auth._verify_signature(algorithm text, key text, message bytea, signature bytea)
+    RETURNS boolean
+    LANGUAGE C STABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'auth_verify_signature';
+COMMENT ON FUNCTION auth._verify_signature(text, text, bytea, bytea) IS
+    'internal: the JWS signature layer alone on any message (for known-answer tests)';
+-- Internal test surface; not part of the API.
+REVOKE ALL ON FUNCTION auth._verify_signature(text, text, bytea, bytea) FROM PUBLIC;
+
 CREATE FUNCTION auth.jwt_decode(token text, key text, algorithms text[] DEFAULT '{HS256}') RETURNS jsonb
     LANGUAGE C STABLE STRICT PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'auth_jwt_decode';
