@@ -42,6 +42,21 @@
 #include "token_cache.h"
 #include "tokens.h"
 
+/* PG16 made the JSON parser callbacks return an error code. */
+#if PG_VERSION_NUM >= 160000
+#define JSON_CB JsonParseErrorType
+#define JSON_CB_OK JSON_SUCCESS
+#else
+#define JSON_CB void
+#define JSON_CB_OK
+#endif
+/* PG17 added a caller-supplied lexer argument. */
+#if PG_VERSION_NUM >= 170000
+#define auth_json_lexer(json, len) makeJsonLexContextCstringLen(NULL, json, len, PG_UTF8, true)
+#else
+#define auth_json_lexer(json, len) makeJsonLexContextCstringLen(json, len, PG_UTF8, true)
+#endif
+
 /* ---- errors ---- */
 
 static void
@@ -72,7 +87,7 @@ typedef struct HeaderState
 	bool		has_crit;
 } HeaderState;
 
-static void
+static JSON_CB
 hdr_struct_start(void *arg)
 {
 	HeaderState *st = (HeaderState *) arg;
@@ -81,9 +96,10 @@ hdr_struct_start(void *arg)
 		(strcmp(st->field, "alg") == 0 || strcmp(st->field, "kid") == 0) && !st->problem)
 		st->problem = "The header members \"alg\" and \"kid\" must be strings.";
 	st->depth++;
+	return JSON_CB_OK;
 }
 
-static void
+static JSON_CB
 hdr_object_start(void *arg)
 {
 	HeaderState *st = (HeaderState *) arg;
@@ -91,9 +107,10 @@ hdr_object_start(void *arg)
 	if (st->depth == 0)
 		st->is_object = true;
 	hdr_struct_start(arg);
+	return JSON_CB_OK;
 }
 
-static void
+static JSON_CB
 hdr_array_start(void *arg)
 {
 	HeaderState *st = (HeaderState *) arg;
@@ -101,21 +118,23 @@ hdr_array_start(void *arg)
 	if (st->depth == 0)
 		st->not_object = true;
 	hdr_struct_start(arg);
+	return JSON_CB_OK;
 }
 
-static void
+static JSON_CB
 hdr_struct_end(void *arg)
 {
 	((HeaderState *) arg)->depth--;
+	return JSON_CB_OK;
 }
 
-static void
+static JSON_CB
 hdr_field_start(void *arg, char *fname, bool isnull)
 {
 	HeaderState *st = (HeaderState *) arg;
 
 	if (st->depth != 1)
-		return;
+		return JSON_CB_OK;
 	for (int i = 0; i < st->nnames; i++)
 		if (strcmp(st->names[i], fname) == 0 && !st->problem)
 			st->problem = "The header has a duplicate member.";
@@ -126,9 +145,10 @@ hdr_field_start(void *arg, char *fname, bool isnull)
 	st->field = fname;
 	if (strcmp(fname, "crit") == 0)
 		st->has_crit = true;
+	return JSON_CB_OK;
 }
 
-static void
+static JSON_CB
 hdr_scalar(void *arg, char *token, JsonTokenType tokentype)
 {
 	HeaderState *st = (HeaderState *) arg;
@@ -137,23 +157,24 @@ hdr_scalar(void *arg, char *token, JsonTokenType tokentype)
 	if (st->depth == 0)
 	{
 		st->not_object = true;
-		return;
+		return JSON_CB_OK;
 	}
 	if (st->depth != 1 || st->field == NULL)
-		return;
+		return JSON_CB_OK;
 	if (strcmp(st->field, "alg") == 0)
 		slot = &st->alg;
 	else if (strcmp(st->field, "kid") == 0)
 		slot = &st->kid;
 	if (slot == NULL)
-		return;
+		return JSON_CB_OK;
 	if (tokentype != JSON_TOKEN_STRING)
 	{
 		if (!st->problem)
 			st->problem = "The header members \"alg\" and \"kid\" must be strings.";
-		return;
+		return JSON_CB_OK;
 	}
 	*slot = token;
+	return JSON_CB_OK;
 }
 
 typedef struct ParsedJws
@@ -283,7 +304,7 @@ parse_header(ParsedJws *out)
 	sem.array_end = hdr_struct_end;
 	sem.object_field_start = hdr_field_start;
 	sem.scalar = hdr_scalar;
-	lex = makeJsonLexContextCstringLen((char *) hdr, (int) hdr_len, PG_UTF8, true);
+	lex = auth_json_lexer((char *) hdr, (int) hdr_len);
 	perr = pg_parse_json(lex, &sem);
 	if (perr != JSON_SUCCESS)
 		token_invalid("The header is not valid JSON.");
