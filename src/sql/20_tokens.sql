@@ -22,6 +22,9 @@ COMMENT ON TABLE auth.keys IS
     'JWS keys: public JWK, private material (PKCS#8 PEM or HMAC secret), retirement; the signing key is the newest active key with private material that was not imported';
 -- Private key material: never readable by application roles.
 REVOKE ALL ON auth.keys FROM PUBLIC;
+-- The extension owner administers keys and must be able to back them up
+-- (pg_dump reads the rows, pg_restore inserts them).
+GRANT SELECT, INSERT, UPDATE, DELETE ON auth.keys TO @extowner@;
 SELECT pg_catalog.pg_extension_config_dump('auth.keys', '');
 
 CREATE TRIGGER keys_changed
