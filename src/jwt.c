@@ -862,26 +862,66 @@ b64url_text(const char *data, size_t len)
 	return out;
 }
 
+/*
+ * JSON text of a jsonb without the blanks JsonbToCString puts after ':' and
+ * ',' (the only blanks it writes outside strings), as JOSE libraries do.
+ */
+static char *
+compact_json(Jsonb *jb, size_t *len)
+{
+	char	   *text = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
+	char	   *out = text;
+	bool		in_string = false;
+	char	   *p;
+
+	for (p = text; *p; p++)
+	{
+		if (in_string)
+		{
+			if (*p == '\\' && p[1])
+				*out++ = *p++;
+			else if (*p == '"')
+				in_string = false;
+		}
+		else if (*p == '"')
+			in_string = true;
+		else if (*p == ' ' && p > text && (p[-1] == ':' || p[-1] == ','))
+			continue;
+		*out++ = *p;
+	}
+	*out = '\0';
+	*len = out - text;
+	return text;
+}
+
 /* header.payload.signature with the given header and claims objects. */
 static text *
 encode_token(Jsonb *header, Jsonb *claims, AuthKey *key, JwsAlg alg)
 {
-	char	   *h = JsonbToCString(NULL, &header->root, VARSIZE(header));
-	char	   *c = JsonbToCString(NULL, &claims->root, VARSIZE(claims));
+	size_t		hlen;
+	size_t		clen;
+	char	   *h = compact_json(header, &hlen);
+	char	   *c = compact_json(claims, &clen);
 	StringInfoData buf;
 	unsigned char *sig;
 	size_t		sig_len;
 	char	   *sig64;
 
 	initStringInfo(&buf);
-	appendStringInfoString(&buf, b64url_text(h, strlen(h)));
+	appendStringInfoString(&buf, b64url_text(h, hlen));
 	appendStringInfoChar(&buf, '.');
-	appendStringInfoString(&buf, b64url_text(c, strlen(c)));
+	appendStringInfoString(&buf, b64url_text(c, clen));
 	sig = jws_sign_bytes(key, alg, buf.data, buf.len, &sig_len);
 	sig64 = palloc(B64URL_ENC_LEN(sig_len) + 1);
 	sig64[b64url_encode(sig, sig_len, sig64)] = '\0';
 	appendStringInfoChar(&buf, '.');
 	appendStringInfoString(&buf, sig64);
+	if (buf.len > jwt_max_token_bytes())
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("token would be larger than jwt.max_token_bytes (%d bytes)",
+						jwt_max_token_bytes()),
+				 errhint("Put fewer claims into it, or raise the setting with auth.configure().")));
 	return cstring_to_text_with_len(buf.data, buf.len);
 }
 
