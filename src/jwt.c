@@ -409,16 +409,7 @@ parse_claims(ParsedJws *p)
 	return claims;
 }
 
-static JsonbValue *
-claim(Jsonb *claims, const char *name)
-{
-	JsonbValue	k;
-
-	k.type = jbvString;
-	k.val.string.val = (char *) name;
-	k.val.string.len = strlen(name);
-	return findJsonbValueFromContainer(&claims->root, JB_FOBJECT, &k);
-}
+#define claim auth_jsonb_member
 
 /* Latest NumericDate we accept: 9999-12-31T23:59:59Z. */
 #define MAX_NUMERIC_DATE INT64CONST(253402300799)
@@ -970,11 +961,8 @@ auth_jwt_encode(PG_FUNCTION_ARGS)
 				 errmsg("unsupported algorithm \"%s\"", algname)));
 	if (extra)
 	{
-		JsonbValue	k;
-
 		require_object(extra, "header");
-		string_value(&k, "crit");
-		if (findJsonbValueFromContainer(&extra->root, JB_FOBJECT, &k))
+		if (claim(extra, "crit"))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("header member \"crit\" is not supported")));
