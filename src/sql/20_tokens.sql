@@ -22,6 +22,9 @@ COMMENT ON TABLE auth.keys IS
     'JWS keys: public JWK, private material (PKCS#8 PEM or HMAC secret), retirement; the signing key is the newest active key with private material that was not imported';
 -- Private key material: never readable by application roles.
 REVOKE ALL ON auth.keys FROM PUBLIC;
+-- The extension owner administers keys and must be able to back them up
+-- (pg_dump reads the rows, pg_restore inserts them).
+GRANT SELECT, INSERT, UPDATE, DELETE ON auth.keys TO @extowner@;
 SELECT pg_catalog.pg_extension_config_dump('auth.keys', '');
 
 CREATE TRIGGER keys_changed
@@ -129,13 +132,22 @@ CREATE FUNCTION auth.jwks() RETURNS jsonb
     LANGUAGE C STABLE PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'auth_jwks';
 COMMENT ON FUNCTION auth.jwks() IS
-    'public JWKS (RFC 7517) of the active asymmetric keys, for others to verify our tokens';
+    'public JWKS (RFC 7517) of our active asymmetric keys (not HMAC, not imported), for others to verify our tokens';
 
 CREATE FUNCTION auth.jws_verify(token text, key text, algorithms text[]) RETURNS bytea
     LANGUAGE C STABLE STRICT PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'auth_jws_verify';
 COMMENT ON FUNCTION auth.jws_verify(text, text, text[]) IS
     'check a compact JWS signature with an explicit key (HMAC secret, PEM or JWK); returns the payload bytes';
+
+CREATE FUNCTION auth._verify_signature(algorithm text, key text, message bytea, signature bytea)
+    RETURNS boolean
+    LANGUAGE C STABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'auth_verify_signature';
+COMMENT ON FUNCTION auth._verify_signature(text, text, bytea, bytea) IS
+    'internal: the JWS signature layer alone on any message (for known-answer tests)';
+-- Internal test surface; not part of the API.
+REVOKE ALL ON FUNCTION auth._verify_signature(text, text, bytea, bytea) FROM PUBLIC;
 
 CREATE FUNCTION auth.jwt_decode(token text, key text, algorithms text[] DEFAULT '{HS256}') RETURNS jsonb
     LANGUAGE C STABLE STRICT PARALLEL SAFE
