@@ -253,11 +253,11 @@ BEGIN
             -- base, 2 base, 4 base, ... up to the maximum
             UPDATE auth.signin_failures f
                 SET locked_until = pg_catalog.now() OPERATOR(pg_catalog.+)
-                    pg_catalog.make_interval(secs => pg_catalog.least(
+                    pg_catalog.make_interval(secs => LEAST(
                         v_policy.lockout_max_seconds::double precision,
                         v_policy.lockout_base_seconds::double precision
                           OPERATOR(pg_catalog.*) pg_catalog.power(2::double precision,
-                            pg_catalog.least(v_fails OPERATOR(pg_catalog.-) v_policy.max_failures, 40))))
+                            LEAST(v_fails OPERATOR(pg_catalog.-) v_policy.max_failures, 40))))
                 WHERE f.user_id OPERATOR(pg_catalog.=) v_user.id;
         END IF;
         RETURN auth._fail('Invalid email or password');
@@ -293,7 +293,7 @@ BEGIN
         DELETE FROM auth.revocations r
             WHERE r.key OPERATOR(pg_catalog.=) ANY (ARRAY(
                 SELECT o.key FROM auth.revocations o
-                WHERE o.expires_at OPERATOR(pg_catalog.<) pg_catalog.now() OPERATOR(pg_catalog.-) interval '1 day'
+                WHERE o.expires_at OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) interval '1 day')
                 LIMIT 100));
     END IF;
     PERFORM pg_catalog.set_config('response.status', '200', true);
@@ -319,7 +319,7 @@ BEGIN
     INSERT INTO auth.revocations AS r (key, not_before)
         VALUES ('sub:' OPERATOR(pg_catalog.||) v_sub, v_now)
         ON CONFLICT (key) DO UPDATE
-            SET not_before = pg_catalog.greatest(r.not_before, excluded.not_before);
+            SET not_before = GREATEST(r.not_before, excluded.not_before);
     PERFORM pg_catalog.set_config('response.status', '200', true);
     RETURN pg_catalog.jsonb_build_object('message', 'Signed out everywhere');
 END
