@@ -164,7 +164,7 @@ function plan(method, url, body, schema) {
   }
   if (path !== '/tasks') throw new HttpError(404, 'PGRST205', `Could not find the table ${schema}${path.replace('/', '.')}`);
   const table = `${quoteIdent(schema)}.${quoteIdent('tasks')}`;
-  const agg = (inner) => `SELECT pg_catalog.coalesce(pg_catalog.json_agg(_r), '[]')::text AS body, pg_catalog.count(_r.*) AS n FROM (${inner}) _r`;
+  const agg = (inner) => `SELECT COALESCE(pg_catalog.json_agg(_r), '[]')::text AS body, pg_catalog.count(_r.*) AS n FROM (${inner}) _r`;
   switch (method) {
     case 'GET': {
       const f = filters(url.searchParams, 1);
