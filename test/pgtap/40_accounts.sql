@@ -1,7 +1,7 @@
 -- pgTAP: the SQL contract of the accounts area (auth.users, sign-up,
 -- sign-in, lockout, sign-out, revocation), without HTTP.
 BEGIN;
-SELECT plan(45);
+SELECT plan(49);
 
 -- cheap hashing: cost is not what this suite tests
 SELECT auth.configure('password.argon2_memory_kib', '64');
@@ -61,18 +61,23 @@ SELECT auth.configure('accounts.lockout_max_seconds', '15');
 SELECT is(auth.signin('tap.user@example.com', 'password-tap') ? 'token', true, 'sign-in with the right password');
 SELECT is(current_setting('response.status'), '200', 'sign-in sets response.status 200');
 SELECT is(auth.signin('tap.user@example.com', 'wrong-password'), '{"error": "Invalid email or password"}', 'first failure');
-SELECT is((SELECT failures FROM auth.signin_failures), 1, 'the failure is counted');
-SELECT is((SELECT locked_until FROM auth.signin_failures), NULL, 'not locked below max_failures');
+SELECT is((SELECT failures FROM auth.signin_failures WHERE email = 'tap.user@example.com'), 1, 'the failure is counted');
+SELECT is((SELECT locked_until FROM auth.signin_failures WHERE email = 'tap.user@example.com'), NULL, 'not locked below max_failures');
 SELECT is(auth.signin('tap.user@example.com', 'wrong-password'), '{"error": "Invalid email or password"}', 'second failure');
-SELECT is((SELECT locked_until - now() FROM auth.signin_failures), interval '10 seconds', 'locked for the base window at max_failures');
+SELECT is((SELECT locked_until - now() FROM auth.signin_failures WHERE email = 'tap.user@example.com'), interval '10 seconds', 'locked for the base window at max_failures');
 SELECT is(auth.signin('tap.user@example.com', 'password-tap'), '{"error": "Invalid email or password"}', 'locked: the right password is refused with the generic message');
-SELECT is((SELECT failures FROM auth.signin_failures), 2, 'attempts during the lockout are not counted');
-UPDATE auth.signin_failures SET locked_until = now() - interval '1 second';
+SELECT is((SELECT failures FROM auth.signin_failures WHERE email = 'tap.user@example.com'), 2, 'attempts during the lockout are not counted');
+UPDATE auth.signin_failures SET locked_until = now() - interval '1 second' WHERE email = 'tap.user@example.com';
 SELECT is(auth.signin('tap.user@example.com', 'wrong-password'), '{"error": "Invalid email or password"}', 'a failure after the lockout');
-SELECT is((SELECT locked_until - now() FROM auth.signin_failures), interval '15 seconds', 'the window doubled, capped at lockout_max_seconds');
-UPDATE auth.signin_failures SET locked_until = now() - interval '1 second';
+SELECT is((SELECT locked_until - now() FROM auth.signin_failures WHERE email = 'tap.user@example.com'), interval '15 seconds', 'the window doubled, capped at lockout_max_seconds');
+UPDATE auth.signin_failures SET locked_until = now() - interval '1 second' WHERE email = 'tap.user@example.com';
 SELECT is(auth.signin('tap.user@example.com', 'password-tap') ? 'token', true, 'after the lockout the right password works');
-SELECT is((SELECT count(*) FROM auth.signin_failures), 0::bigint, 'success resets the count');
+SELECT is((SELECT count(*) FROM auth.signin_failures WHERE email = 'tap.user@example.com'), 0::bigint, 'success resets the count');
+SELECT is(auth.signin('ghost@example.com', 'password-any'), '{"error": "Invalid email or password"}', 'an unknown email');
+SELECT is((SELECT failures FROM auth.signin_failures WHERE email = 'ghost@example.com'), 1, 'a failure on an unknown email is recorded like any other (same write, same commit cost)');
+UPDATE auth.signin_failures SET last_failure = now() - interval '2 days' WHERE email = 'ghost@example.com';
+SELECT is(auth.signin('tap.user@example.com', 'password-tap') ? 'token', true, 'another successful sign-in');
+SELECT is((SELECT count(*) FROM auth.signin_failures WHERE email = 'ghost@example.com'), 0::bigint, 'successful sign-ins purge failure rows idle for a day');
 
 -- ---- rehash on sign-in ----
 UPDATE auth.users SET password_hash = auth.hash_password('password-tap', 'bcrypt', '{"cost": 4}') WHERE email = 'tap.user@example.com';
