@@ -70,6 +70,10 @@ COMMENT ON TABLE auth.revocations IS
     'revoked tokens (jti:<jti>) and users signed out everywhere (sub:<sub>)';
 -- Read by C without permission checks; nobody else needs it.
 REVOKE ALL ON auth.revocations FROM PUBLIC;
+-- Every backend forgets the tokens it found not revoked when this changes.
+CREATE TRIGGER revocations_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON auth.revocations
+    FOR EACH STATEMENT EXECUTE FUNCTION auth._invalidate_cache();
 -- A dump must not bring revoked tokens back to life.
 SELECT pg_catalog.pg_extension_config_dump('auth.revocations', '');
 

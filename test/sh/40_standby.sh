@@ -64,4 +64,24 @@ replayed; ok $? "sign-out everywhere replayed"
 out=$(standby -c "SELECT auth.jwt_verify('$T2')" 2>&1)
 [[ "$out" == *"PT401: Token has been revoked, please log in again"* ]]; ok $? "after sign-out everywhere the standby refuses every earlier token"
 
+# A standby session that keeps verifying a token forgets it was fine once
+# the sign-out is replayed (the relcache invalidation travels in the WAL).
+T3=$(primary -c "SELECT auth.signin('replica@example.com', 'password-replica')->>'token'")
+replayed
+cat >"$SDIR/signout.sh" <<SH
+psql -qAtX -h "$PGHOST" -p "$PGPORT" -d $DB -c "BEGIN" -c "SELECT auth.jwt_verify('$T3')" -c "SELECT auth.signout()" -c "COMMIT" >/dev/null
+lsn=\$(psql -qAtX -h "$PGHOST" -p "$PGPORT" -d $DB -c "SELECT pg_current_wal_lsn()")
+for _ in \$(seq 1 300); do
+  [ "\$(psql -qAtX -h "$SDIR/sock" -p "$SPORT" -d $DB -c "SELECT pg_last_wal_replay_lsn() >= '\$lsn'::pg_lsn")" = t ] && exit 0
+  sleep 0.1
+done
+exit 1
+SH
+out=$(standby -c "SELECT auth.jwt_verify('$T3')->>'email'" -c "SELECT auth.jwt_verify('$T3')->>'email'" \
+  -c "\\! bash $SDIR/signout.sh" -c "SELECT auth.jwt_verify('$T3')->>'email'" 2>&1)
+[[ "$out" == "replica@example.com"$'\n'"replica@example.com"$'\n'*"PT401: Token has been revoked"* ]]
+rc=$?
+ok $rc "one standby session: verified twice, then refused after the sign-out is replayed"
+[ $rc = 0 ] || echo "# $out"
+
 tap_done
