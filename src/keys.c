@@ -56,6 +56,11 @@ auth_key_release(void *arg)
 	}
 	EVP_MD_CTX_free(key->mdctx);
 	key->mdctx = NULL;
+	for (int i = 0; i < JWS_NUM_ALGS; i++)
+	{
+		EVP_PKEY_CTX_free(key->vctx[i]);
+		key->vctx[i] = NULL;
+	}
 	if (key->secret)
 		OPENSSL_cleanse(key->secret, key->secret_len);
 }
@@ -548,6 +553,90 @@ auth_key_from_text(const char *text, size_t len, bool for_signing)
 	key->secret = palloc(len);
 	key->secret_len = len;
 	memcpy(key->secret, text, len);
+	return key;
+}
+
+/*
+ * Explicit keys (the key argument of jws_verify, jwt_decode, jwt_encode)
+ * are parsed once per backend and kept in a small cache, so a caller that
+ * passes the same secret or PEM on every call pays for parsing and HMAC
+ * keying once.  Keyed by the exact key text (compared in constant time)
+ * and the sign/verify purpose; KEY_CACHE_SLOTS entries replaced
+ * round-robin; an evicted entry's memory context is deleted, which wipes
+ * the secret and frees the OpenSSL objects.
+ */
+#define KEY_CACHE_SLOTS 8
+#define KEY_CACHE_MAX_TEXT 16384
+
+typedef struct KeyCacheEntry
+{
+	MemoryContext cxt;			/* NULL = empty */
+	char	   *text;
+	size_t		len;
+	bool		for_signing;
+	AuthKey    *key;
+} KeyCacheEntry;
+
+static KeyCacheEntry key_cache[KEY_CACHE_SLOTS];
+static int	key_cache_next = 0;
+
+static void
+key_cache_wipe_text(void *arg)
+{
+	KeyCacheEntry *e = (KeyCacheEntry *) arg;
+
+	OPENSSL_cleanse(e->text, e->len);
+}
+
+AuthKey *
+auth_key_cached(const char *text, size_t len, bool for_signing)
+{
+	KeyCacheEntry *e;
+	MemoryContext cxt;
+	MemoryContext old;
+	MemoryContextCallback *cb;
+	AuthKey    *key;
+
+	for (int i = 0; i < KEY_CACHE_SLOTS; i++)
+	{
+		e = &key_cache[i];
+		if (e->cxt && e->len == len && e->for_signing == for_signing &&
+			CRYPTO_memcmp(e->text, text, len) == 0)
+			return e->key;
+	}
+	if (len > KEY_CACHE_MAX_TEXT)
+		return auth_key_from_text(text, len, for_signing);
+
+	cxt = AllocSetContextCreate(TopMemoryContext, "auth_ext explicit key",
+								ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		key = auth_key_from_text(text, len, for_signing);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(cxt);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(old);
+
+	e = &key_cache[key_cache_next];
+	key_cache_next = (key_cache_next + 1) % KEY_CACHE_SLOTS;
+	if (e->cxt)
+		MemoryContextDelete(e->cxt);
+	e->cxt = cxt;
+	e->text = MemoryContextAlloc(cxt, len > 0 ? len : 1);
+	memcpy(e->text, text, len);
+	e->len = len;
+	e->for_signing = for_signing;
+	e->key = key;
+	cb = MemoryContextAlloc(cxt, sizeof(MemoryContextCallback));
+	cb->func = key_cache_wipe_text;
+	cb->arg = e;
+	MemoryContextRegisterResetCallback(cxt, cb);
 	return key;
 }
 

@@ -175,8 +175,9 @@ auth_make_key(PG_FUNCTION_ARGS)
 /*
  * SQL function: auth.jwks() returns jsonb
  *
- * {"keys": [...]}: the public JWKs (kid, alg, use "sig") of the active
- * asymmetric keys.  HMAC keys are never published.  Read from the keyring
+ * {"keys": [...]}: the public JWKs (kid, alg, use "sig") of our own active
+ * asymmetric keys.  HMAC keys are never published, nor keys imported from
+ * other issuers.  Read from the keyring
  * cache, so it needs no privilege on auth.keys.
  */
 PG_FUNCTION_INFO_V1(auth_jwks);
@@ -199,7 +200,8 @@ auth_jwks(PG_FUNCTION_ARGS)
 	{
 		JsonbValue	v;
 
-		if (all[i]->retired || jws_algs[all[i]->alg].kty == AUTH_KTY_OCT)
+		if (all[i]->retired || all[i]->verify_only ||
+			jws_algs[all[i]->alg].kty == AUTH_KTY_OCT)
 			continue;
 		v.type = jbvBinary;
 		v.val.binary.data = &all[i]->public_jwk->root;

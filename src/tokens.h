@@ -77,7 +77,8 @@ typedef struct AuthKey
 	unsigned char *secret;		/* HMAC secret */
 	size_t		secret_len;
 	EVP_MAC_CTX *mac[3];		/* HMAC contexts keyed once, per HS alg */
-	EVP_MD_CTX *mdctx;			/* reused verification context */
+	EVP_MD_CTX *mdctx;			/* reused signing/EdDSA context */
+	EVP_PKEY_CTX *vctx[JWS_NUM_ALGS];	/* verify contexts set up once, per alg */
 } AuthKey;
 
 /* Minimum HMAC secret: 256 bits (RFC 7518 section 3.2 for HS256). */
@@ -85,6 +86,7 @@ typedef struct AuthKey
 
 extern AuthKey *auth_key_new(MemoryContext cxt);
 extern AuthKey *auth_key_from_text(const char *text, size_t len, bool for_signing);
+extern AuthKey *auth_key_cached(const char *text, size_t len, bool for_signing);
 extern AuthKey *auth_key_from_jwk(Jsonb *jwk, bool for_signing, bool strict_alg);
 extern AuthKey *auth_key_from_stored(JwsAlg alg, Jsonb *public_jwk,
 									 const unsigned char *priv, size_t priv_len,

@@ -129,13 +129,22 @@ CREATE FUNCTION auth.jwks() RETURNS jsonb
     LANGUAGE C STABLE PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'auth_jwks';
 COMMENT ON FUNCTION auth.jwks() IS
-    'public JWKS (RFC 7517) of the active asymmetric keys, for others to verify our tokens';
+    'public JWKS (RFC 7517) of our active asymmetric keys (not HMAC, not imported), for others to verify our tokens';
 
 CREATE FUNCTION auth.jws_verify(token text, key text, algorithms text[]) RETURNS bytea
     LANGUAGE C STABLE STRICT PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'auth_jws_verify';
 COMMENT ON FUNCTION auth.jws_verify(text, text, text[]) IS
     'check a compact JWS signature with an explicit key (HMAC secret, PEM or JWK); returns the payload bytes';
+
+CREATE FUNCTION auth._verify_signature(algorithm text, key text, message bytea, signature bytea)
+    RETURNS boolean
+    LANGUAGE C STABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'auth_verify_signature';
+COMMENT ON FUNCTION auth._verify_signature(text, text, bytea, bytea) IS
+    'internal: the JWS signature layer alone on any message (for known-answer tests)';
+-- Internal test surface; not part of the API.
+REVOKE ALL ON FUNCTION auth._verify_signature(text, text, bytea, bytea) FROM PUBLIC;
 
 CREATE FUNCTION auth.jwt_decode(token text, key text, algorithms text[] DEFAULT '{HS256}') RETURNS jsonb
     LANGUAGE C STABLE STRICT PARALLEL SAFE
