@@ -70,21 +70,30 @@ COMMENT ON TABLE auth.revocations IS
     'revoked tokens (jti:<jti>) and users signed out everywhere (sub:<sub>)';
 -- Read by C without permission checks; nobody else needs it.
 REVOKE ALL ON auth.revocations FROM PUBLIC;
+-- Every backend forgets the tokens it found not revoked when this changes.
+CREATE TRIGGER revocations_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON auth.revocations
+    FOR EACH STATEMENT EXECUTE FUNCTION auth._invalidate_cache();
 -- A dump must not bring revoked tokens back to life.
 SELECT pg_catalog.pg_extension_config_dump('auth.revocations', '');
 
--- ---- lockout --------------------------------------------------------------
+-- ---- lockout ------------------------------------------------------------
 
--- Consecutive sign-in failures per account; the row is deleted on success.
--- Not dumped: it is transient state.
+-- Consecutive sign-in failures per email, known or not: every failed
+-- sign-in, whether the email is unknown, the password wrong or the account
+-- locked, writes here in the same way, so that none of them commits faster
+-- than the others (a transaction that writes nothing skips the WAL flush).
+-- The row is deleted on success; rows idle for a day are purged by later
+-- successful sign-ins.  Not dumped: it is transient state.
 CREATE TABLE auth.signin_failures (
-    user_id      uuid PRIMARY KEY REFERENCES auth.users (id) ON DELETE CASCADE,
+    email        text PRIMARY KEY,
     failures     integer NOT NULL,
     locked_until timestamptz,
     last_failure timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
+CREATE INDEX signin_failures_last_failure_idx ON auth.signin_failures (last_failure);
 COMMENT ON TABLE auth.signin_failures IS
-    'consecutive failed sign-ins per account, and the end of its current lockout';
+    'consecutive failed sign-ins per email, and the end of its current lockout';
 -- Lockout state is nobody's business but the sign-in function's.
 REVOKE ALL ON auth.signin_failures FROM PUBLIC;
 
@@ -204,9 +213,8 @@ DECLARE
     v_email  text := pg_catalog.lower(pg_catalog.btrim(signin.email, E' \t\r\n'));
     v_policy record;
     v_user   record;
-    v_locked boolean := false;
+    v_state  record;
     v_ok     boolean;
-    v_fails  integer;
 BEGIN
     IF v_email IS NULL OR v_email OPERATOR(pg_catalog.=) '' THEN
         RETURN auth._fail('Email is required');
@@ -216,54 +224,59 @@ BEGIN
     END IF;
     -- Too long to be anyone's password (hash_password refuses it); the same
     -- answer for every email, so it reveals nothing.
-    IF pg_catalog.octet_length(signin.password) OPERATOR(pg_catalog.>) 4096 THEN
+    IF pg_catalog.octet_length(signin.password) OPERATOR(pg_catalog.>) 4096
+       OR pg_catalog.octet_length(v_email) OPERATOR(pg_catalog.>) 254 THEN
         RETURN auth._fail('Invalid email or password');
     END IF;
     SELECT * INTO v_policy FROM auth._accounts_policy();
 
-    -- The row lock serialises the sign-ins of one account, so concurrent
-    -- guesses cannot all read "not locked" before any of them is counted.
+    -- Count the attempt as a failure before verifying (undone on success),
+    -- unless the email is locked.  The row stays locked until commit, so the
+    -- sign-ins of one email run one at a time: concurrent guesses cannot all
+    -- read "not locked" before any of them is counted.
+    INSERT INTO auth.signin_failures AS f (email, failures)
+        VALUES (v_email, 1)
+        ON CONFLICT ON CONSTRAINT signin_failures_pkey DO UPDATE
+            SET failures = CASE WHEN f.locked_until OPERATOR(pg_catalog.>) pg_catalog.now()
+                                THEN f.failures ELSE f.failures OPERATOR(pg_catalog.+) 1 END,
+                last_failure = pg_catalog.now()
+        RETURNING f.failures, coalesce(f.locked_until OPERATOR(pg_catalog.>) pg_catalog.now(), false) AS locked
+        INTO v_state;
+
     SELECT u.id, u.email, u.name, u.password_hash INTO v_user
-        FROM auth.users u WHERE u.email OPERATOR(pg_catalog.=) v_email
-        FOR NO KEY UPDATE;
-    IF NOT FOUND OR v_user.password_hash IS NULL THEN
-        -- Unknown email: the same Argon2id work as a wrong password.
-        PERFORM auth.verify_password(signin.password, auth._dummy_hash());
-        RETURN auth._fail('Invalid email or password');
-    END IF;
+        FROM auth.users u WHERE u.email OPERATOR(pg_catalog.=) v_email;
+    -- One Argon2id verification in every case: against the dummy hash (at
+    -- the current parameters) when there is no account or no password, and
+    -- also when the account is locked.
+    v_ok := auth.verify_password(signin.password, coalesce(v_user.password_hash, auth._dummy_hash()));
+    v_ok := v_ok AND v_user.password_hash IS NOT NULL;
 
-    v_locked := coalesce((SELECT f.locked_until OPERATOR(pg_catalog.>) pg_catalog.now()
-        FROM auth.signin_failures f WHERE f.user_id OPERATOR(pg_catalog.=) v_user.id), false);
-    -- Verified even when locked, so that a locked account costs the same.
-    v_ok := auth.verify_password(signin.password, v_user.password_hash);
-
-    IF v_locked THEN
-        -- Refused without being counted: hammering a locked account does
-        -- not lengthen its lockout.
-        RETURN auth._fail('Invalid email or password');
-    END IF;
-    IF NOT v_ok THEN
-        INSERT INTO auth.signin_failures AS f (user_id, failures, locked_until)
-            VALUES (v_user.id, 1, NULL)
-            ON CONFLICT (user_id) DO UPDATE
-                SET failures = f.failures OPERATOR(pg_catalog.+) 1,
-                    last_failure = pg_catalog.now()
-            RETURNING f.failures INTO v_fails;
-        IF v_fails OPERATOR(pg_catalog.>=) v_policy.max_failures THEN
-            -- base, 2 base, 4 base, ... up to the maximum
+    IF v_state.locked OR NOT v_ok THEN
+        -- Locked: refused without being counted, so hammering a locked
+        -- account does not lengthen its lockout.  Otherwise lock at
+        -- max_failures for base, 2 base, 4 base, ... up to the maximum.
+        IF NOT v_state.locked AND v_state.failures OPERATOR(pg_catalog.>=) v_policy.max_failures THEN
             UPDATE auth.signin_failures f
                 SET locked_until = pg_catalog.now() OPERATOR(pg_catalog.+)
-                    pg_catalog.make_interval(secs => pg_catalog.least(
+                    pg_catalog.make_interval(secs => LEAST(
                         v_policy.lockout_max_seconds::double precision,
                         v_policy.lockout_base_seconds::double precision
                           OPERATOR(pg_catalog.*) pg_catalog.power(2::double precision,
-                            pg_catalog.least(v_fails OPERATOR(pg_catalog.-) v_policy.max_failures, 40))))
-                WHERE f.user_id OPERATOR(pg_catalog.=) v_user.id;
+                            LEAST(v_state.failures OPERATOR(pg_catalog.-) v_policy.max_failures, 40))))
+                WHERE f.email OPERATOR(pg_catalog.=) v_email;
         END IF;
         RETURN auth._fail('Invalid email or password');
     END IF;
 
-    DELETE FROM auth.signin_failures f WHERE f.user_id OPERATOR(pg_catalog.=) v_user.id;
+    -- Success: the count starts again; purge a batch of long-idle rows
+    -- (failed attempts on emails nobody signed in with since).
+    DELETE FROM auth.signin_failures f WHERE f.email OPERATOR(pg_catalog.=) v_email;
+    DELETE FROM auth.signin_failures f
+        WHERE f.email OPERATOR(pg_catalog.=) ANY (ARRAY(
+            SELECT o.email FROM auth.signin_failures o
+            WHERE o.last_failure OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) interval '1 day')
+              AND (o.locked_until IS NULL OR o.locked_until OPERATOR(pg_catalog.<) pg_catalog.now())
+            LIMIT 100));
     -- Upgrade old or foreign hashes (bcrypt, better-auth scrypt, weaker
     -- Argon2) now that we hold the password.
     IF auth.password_needs_rehash(v_user.password_hash) THEN
@@ -293,7 +306,7 @@ BEGIN
         DELETE FROM auth.revocations r
             WHERE r.key OPERATOR(pg_catalog.=) ANY (ARRAY(
                 SELECT o.key FROM auth.revocations o
-                WHERE o.expires_at OPERATOR(pg_catalog.<) pg_catalog.now() OPERATOR(pg_catalog.-) interval '1 day'
+                WHERE o.expires_at OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) interval '1 day')
                 LIMIT 100));
     END IF;
     PERFORM pg_catalog.set_config('response.status', '200', true);
@@ -319,7 +332,7 @@ BEGIN
     INSERT INTO auth.revocations AS r (key, not_before)
         VALUES ('sub:' OPERATOR(pg_catalog.||) v_sub, v_now)
         ON CONFLICT (key) DO UPDATE
-            SET not_before = pg_catalog.greatest(r.not_before, excluded.not_before);
+            SET not_before = GREATEST(r.not_before, excluded.not_before);
     PERFORM pg_catalog.set_config('response.status', '200', true);
     RETURN pg_catalog.jsonb_build_object('message', 'Signed out everywhere');
 END
