@@ -254,6 +254,11 @@ parse_hash(text *hash, ParsedHash *h)
 {
 	HashFormatError err = hf_parse(VARDATA_ANY(hash), VARSIZE_ANY_EXHDR(hash), h);
 
+	if (err == HF_ERR_TOO_LONG)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("password hash is too long"),
+				 errdetail("Password hashes are at most %d bytes.", HF_MAX_HASH_LEN)));
 	if (err == HF_ERR_UNKNOWN)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
