@@ -90,14 +90,16 @@ is "$out" "<anon> 0" "client B's next statement: no identity, no rows"
 
 # Two clients connected at once, interleaved on the one server connection
 coproc CA { psql -qAtX -h "$DIR" -p "$BPORT" -U "$ROLE" -d "$DB" -v t="$TA" 2>&1; }
-echo "BEGIN; SELECT count(*) FROM todo.tasks WHERE auth.jwt_verify(:'t') IS NOT NULL; COMMIT;" >&"${CA[1]}"
+ca_pid=$CA_PID  # bash unsets CA_PID as soon as the coprocess exits
+printf '%s\n' "BEGIN;" "SELECT auth.jwt_verify(:'t') IS NOT NULL;" "SELECT count(*) FROM todo.tasks;" "COMMIT;" >&"${CA[1]}"
+read -r -t 10 a_ok <&"${CA[0]}"
 read -r -t 10 a_count <&"${CA[0]}"
 out=$(bsql -c "SELECT coalesce(auth.user_id(), '<anon>') || ' ' || (SELECT count(*) FROM todo.tasks)")
 echo "SELECT coalesce(auth.user_id(), '<anon>'), (SELECT count(*) FROM todo.tasks);" >&"${CA[1]}"
 read -r -t 10 a_after <&"${CA[0]}"
 exec {CA[1]}>&-
-wait "$CA_PID" 2>/dev/null
-is "$a_count $out" "2 <anon> 0" "while A stays connected, B's transaction between A's sees nothing"
+wait "$ca_pid" 2>/dev/null
+is "$a_ok $a_count $out" "t 2 <anon> 0" "while A stays connected, B's transaction between A's sees nothing"
 is "$a_after" "<anon>|0" "A's own next transaction is anonymous again"
 
 # PostgREST's flow: pre_request reads the bearer token from request.headers
