@@ -342,7 +342,8 @@ CREATE TABLE public.t30_rows AS SELECT g FROM generate_series(1, 20000) g;
 ANALYZE public.t30_rows;
 GRANT SELECT ON public.t30_rows TO $ROLE;
 SQL
-psql -qAtX -d postgres -c "ALTER SYSTEM SET auth_ext.claims = '{\"sub\": \"$B\"}'" -c "SELECT pg_reload_conf()" >/dev/null
+psql -qAtX -d postgres -c "SET auth_ext.claims = '{\"sub\": \"$B\"}'" \
+  -c "ALTER SYSTEM SET auth_ext.claims = '{\"sub\": \"$B\"}'" -c "SELECT pg_reload_conf()" >/dev/null
 grep -q '^auth_ext.claims' "$DATA/postgresql.auto.conf"
 ok $? "setup: a superuser wrote auth_ext.claims into postgresql.auto.conf"
 sleep 0.3
