@@ -51,3 +51,8 @@ CREATE TRIGGER tasks_before_write BEFORE INSERT OR UPDATE ON todo.tasks
     FOR EACH ROW EXECUTE FUNCTION todo._tasks_before_write();
 
 SELECT auth.enable_user_isolation('todo.tasks', 'user_id');
+
+-- The tasks are user data: pg_dump must dump their rows (and where the id
+-- sequence stands), not only the CREATE EXTENSION.
+SELECT pg_catalog.pg_extension_config_dump('todo.tasks', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('todo.tasks', 'id'), '');
