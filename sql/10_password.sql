@@ -39,7 +39,8 @@ FROM (VALUES ('argon2id', NULL), ('argon2id', '{"m": 128, "t": 2, "p": 2}'),
              ('pbkdf2-sha256', NULL), ('pbkdf2-sha256', '{"i": 2000}'),
              ('bcrypt', NULL), ('bcrypt', '{"cost": 5}')) v(alg, params);
 SELECT alg, params,
-       regexp_replace(h, '\$[^$]*\$[^$]*$', '$<salt>$<hash>') AS shape,
+       CASE WHEN alg = 'bcrypt' THEN regexp_replace(h, '^(\$2b\$\d\d\$).{53}$', '\1<salt+hash>')
+            ELSE regexp_replace(h, '\$[^$]*\$[^$]*$', '$<salt>$<hash>') END AS shape,
        auth.verify_password('pässword ✓', h) AS right_pw,
        auth.verify_password('pässword ✗', h) AS wrong_pw,
        auth.verify_password('', h) AS empty_pw,
