@@ -581,6 +581,7 @@ auth_jwt_verify_token(const char *token, int len)
 	Jsonb	   *claims;
 	JwtTimes	times;
 	uint64		gen;
+	uint32		hash;
 	int			max = jwt_max_token_bytes();
 
 	if (len > max)
@@ -595,12 +596,13 @@ auth_jwt_verify_token(const char *token, int len)
 	 * stale at once.
 	 */
 	gen = keyring_generation();
-	claims = token_cache_lookup(token, len, gen, &times);
+	hash = token_cache_hash(token, len);
+	claims = token_cache_lookup(token, len, hash, gen, &times);
 	if (claims == NULL)
 	{
 		claims = verify_with_keyring(token, len);
 		jwt_read_times(claims, &times);
-		token_cache_store(token, len, gen, claims, &times);
+		token_cache_store(token, len, hash, gen, claims, &times);
 	}
 	jwt_check_times(&times);
 	jwt_check_issuer_audience(claims);
