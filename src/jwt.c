@@ -626,6 +626,19 @@ auth_jwt_verify(PG_FUNCTION_ARGS)
 
 /* ---- explicit keys ---- */
 
+/* 22023 unless the caller's key fits alg, saying why. */
+static void
+require_fit(const AuthKey *key, JwsAlg alg)
+{
+	const char *why = auth_key_misfit(key, alg);
+
+	if (why)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the key does not fit algorithm %s", jws_algs[alg].name),
+				 errdetail_internal("%s", why)));
+}
+
 /* Parses an algorithms text[] into a bitmask; 22023 for unknown names. */
 static uint32
 allowed_algorithms(ArrayType *arr)
@@ -722,10 +735,7 @@ auth_verify_signature(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unsupported algorithm \"%s\"", algname)));
 	key = auth_key_cached(VARDATA_ANY(keytext), VARSIZE_ANY_EXHDR(keytext), false);
-	if (!auth_key_fits(key, alg))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the key does not fit algorithm %s", jws_algs[alg].name)));
+	require_fit(key, alg);
 	PG_RETURN_BOOL(jws_verify_signature(key, alg, VARDATA_ANY(msg), VARSIZE_ANY_EXHDR(msg),
 										(unsigned char *) VARDATA_ANY(sig),
 										VARSIZE_ANY_EXHDR(sig)) == NULL);
@@ -970,10 +980,7 @@ auth_jwt_encode(PG_FUNCTION_ARGS)
 					 errmsg("header member \"crit\" is not supported")));
 	}
 	key = auth_key_cached(VARDATA_ANY(keytext), VARSIZE_ANY_EXHDR(keytext), true);
-	if (!auth_key_fits(key, alg))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the key does not fit algorithm %s", jws_algs[alg].name)));
+	require_fit(key, alg);
 	names[n] = "alg";
 	string_value(&vals[n++], jws_algs[alg].name);
 	if (extra == NULL || claim(extra, "typ") == NULL)

@@ -93,6 +93,7 @@ extern AuthKey *auth_key_from_stored(JwsAlg alg, Jsonb *public_jwk,
 									 MemoryContext cxt);
 extern AuthKey *auth_key_generate(JwsAlg alg);
 extern bool auth_key_fits(const AuthKey *key, JwsAlg alg);
+extern const char *auth_key_misfit(const AuthKey *key, JwsAlg alg);
 extern JwsAlg auth_key_default_alg(const AuthKey *key);
 extern Jsonb *auth_key_public_jwk(const AuthKey *key, JwsAlg alg, const char *kid);
 extern bytea *auth_key_private_bytes(const AuthKey *key);
