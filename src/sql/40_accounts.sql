@@ -248,7 +248,14 @@ BEGIN
     -- One Argon2id verification in every case: against the dummy hash (at
     -- the current parameters) when there is no account or no password, and
     -- also when the account is locked.
-    v_ok := auth.verify_password(signin.password, coalesce(v_user.password_hash, auth._dummy_hash()));
+    BEGIN
+        v_ok := auth.verify_password(signin.password, coalesce(v_user.password_hash, auth._dummy_hash()));
+    EXCEPTION WHEN invalid_parameter_value THEN
+        -- A stored hash auth_ext cannot read (corrupt, or a hostile cost):
+        -- the same answer and the same work as a wrong password.
+        PERFORM auth.verify_password(signin.password, auth._dummy_hash());
+        v_ok := false;
+    END;
     v_ok := v_ok AND v_user.password_hash IS NOT NULL;
 
     IF v_state.locked OR NOT v_ok THEN

@@ -1,7 +1,7 @@
 -- pgTAP: the SQL contract of the accounts area (auth.users, sign-up,
 -- sign-in, lockout, sign-out, revocation), without HTTP.
 BEGIN;
-SELECT plan(49);
+SELECT plan(50);
 
 -- cheap hashing: cost is not what this suite tests
 SELECT auth.configure('password.argon2_memory_kib', '64');
@@ -83,6 +83,10 @@ SELECT is((SELECT count(*) FROM auth.signin_failures WHERE email = 'ghost@exampl
 UPDATE auth.users SET password_hash = auth.hash_password('password-tap', 'bcrypt', '{"cost": 4}') WHERE email = 'tap.user@example.com';
 SELECT is(auth.signin('tap.user@example.com', 'password-tap') ? 'token', true, 'a bcrypt user signs in');
 SELECT ok((SELECT password_hash LIKE '$argon2id$%' FROM auth.users WHERE email = 'tap.user@example.com'), 'and is upgraded to Argon2id');
+
+INSERT INTO auth.users (email, name, password_hash) VALUES ('broken@example.com', 'Broken', 'not a hash at all');
+SELECT is(auth.signin('broken@example.com', 'password-any'), '{"error": "Invalid email or password"}',
+    'an unreadable stored hash is a failed sign-in, not an error that would reveal the account');
 
 -- ---- sign-out and revocation ----
 CREATE TEMP TABLE tok AS SELECT auth.signin('tap.user@example.com', 'password-tap')->>'token' AS t;
