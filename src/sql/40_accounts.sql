@@ -77,6 +77,23 @@ CREATE TRIGGER revocations_changed
 -- A dump must not bring revoked tokens back to life.
 SELECT pg_catalog.pg_extension_config_dump('auth.revocations', '');
 
+-- The key of a jti or sub in auth.revocations; values over 200 bytes are
+-- keyed by their SHA-256, so that no token has a key too long for the
+-- index.  revocation.c computes the same.
+CREATE FUNCTION auth._revocation_key(prefix text, value text) RETURNS text
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+    SET search_path = ''
+    AS $$
+SELECT prefix OPERATOR(pg_catalog.||) CASE
+    WHEN pg_catalog.octet_length(value) OPERATOR(pg_catalog.<=) 200 THEN value
+    ELSE 'sha256:' OPERATOR(pg_catalog.||) pg_catalog.encode(pg_catalog.sha256(
+        pg_catalog.convert_to(value, pg_catalog.getdatabaseencoding())), 'hex')
+    END
+$$;
+COMMENT ON FUNCTION auth._revocation_key(text, text) IS
+    'key of a jti or sub in auth.revocations (SHA-256 of values over 200 bytes)';
+REVOKE ALL ON FUNCTION auth._revocation_key(text, text) FROM PUBLIC;
+
 -- ---- lockout ------------------------------------------------------------
 
 -- Consecutive sign-in failures per email, known or not: every failed
@@ -310,7 +327,7 @@ DECLARE
 BEGIN
     IF v_claims ? 'jti' AND pg_catalog.jsonb_typeof(v_claims->'exp') OPERATOR(pg_catalog.=) 'number' THEN
         INSERT INTO auth.revocations (key, expires_at)
-            VALUES ('jti:' OPERATOR(pg_catalog.||) (v_claims->>'jti'),
+            VALUES (auth._revocation_key('jti:', v_claims->>'jti'),
                     pg_catalog.to_timestamp((v_claims->>'exp')::double precision))
             ON CONFLICT (key) DO NOTHING;
         -- Opportunistic purge of revocations of tokens long expired, a batch
@@ -336,13 +353,15 @@ DECLARE
     v_sub text := auth.jwt()->>'sub';
     -- Tokens are revoked up to and including this second (iat has whole
     -- seconds), so one minted earlier in the same second cannot survive.
-    v_now bigint := pg_catalog.floor(pg_catalog.date_part('epoch', pg_catalog.now()))::bigint;
+    -- The wall clock, not the transaction's start: a token minted by another
+    -- session while this transaction ran is "before now" too.
+    v_now bigint := pg_catalog.floor(pg_catalog.date_part('epoch', pg_catalog.clock_timestamp()))::bigint;
 BEGIN
     IF v_sub IS NULL THEN
         RETURN auth._fail('Not signed in', 401);
     END IF;
     INSERT INTO auth.revocations AS r (key, not_before)
-        VALUES ('sub:' OPERATOR(pg_catalog.||) v_sub, v_now)
+        VALUES (auth._revocation_key('sub:', v_sub), v_now)
         ON CONFLICT (key) DO UPDATE
             SET not_before = GREATEST(r.not_before, excluded.not_before);
     PERFORM pg_catalog.set_config('response.status', '200', true);
