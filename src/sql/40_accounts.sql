@@ -120,7 +120,8 @@ CREATE FUNCTION auth._accounts_policy(
     OUT max_failures integer, OUT lockout_base_seconds integer,
     OUT lockout_max_seconds integer, OUT token_role text)
     RETURNS record
-    LANGUAGE C STABLE STRICT PARALLEL SAFE
+    -- UNSAFE: may load the settings cache, which takes a fresh snapshot.
+    LANGUAGE C STABLE STRICT PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'auth_accounts_policy';
 COMMENT ON FUNCTION auth._accounts_policy() IS
     'the accounts.* settings in force (lockout policy, token role)';
