@@ -39,7 +39,8 @@ FROM (VALUES ('argon2id', NULL), ('argon2id', '{"m": 128, "t": 2, "p": 2}'),
              ('pbkdf2-sha256', NULL), ('pbkdf2-sha256', '{"i": 2000}'),
              ('bcrypt', NULL), ('bcrypt', '{"cost": 5}')) v(alg, params);
 SELECT alg, params,
-       regexp_replace(h, '\$[^$]*\$[^$]*$', '$<salt>$<hash>') AS shape,
+       CASE WHEN alg = 'bcrypt' THEN regexp_replace(h, '^(\$2b\$\d\d\$).{53}$', '\1<salt+hash>')
+            ELSE regexp_replace(h, '\$[^$]*\$[^$]*$', '$<salt>$<hash>') END AS shape,
        auth.verify_password('pässword ✓', h) AS right_pw,
        auth.verify_password('pässword ✗', h) AS wrong_pw,
        auth.verify_password('', h) AS empty_pw,
@@ -145,7 +146,9 @@ SELECT pg_temp.try($$SELECT auth.verify_password('lètmein', 'pbkdf2_sha256$3000
 SELECT auth.configure('password.pbkdf2_max_iterations', NULL);
 -- sha-crypt rounds cap (1,000,000)
 SELECT pg_temp.try($$SELECT auth.verify_password('x', '$6$rounds=1000001$saltstringsaltst$OW1/O6BYHV6BcXZu8QVeXbDWra3Oeqh0sbHbbMCVNSnCM/UrjmM0Dp8vOuZeHBy/YTBmSK6H9qs/y3RnOaw5v.')$$) AS sha512_rounds_over_cap;
--- salt and hash lengths
+-- salt and hash lengths; a whole hash string over 1024 bytes is not even scanned
+SELECT pg_temp.try(format('SELECT auth.verify_password(%L, %L)', 'x', '$argon2id$v=19$m=64,t=1,p=1$c29tZXNhbHQ$' || repeat('A', 1000))) AS hash_1041_bytes;
+SELECT pg_temp.try(format('SELECT auth.password_needs_rehash(%L)', repeat('ab', 600))) AS rehash_1200_bytes;
 SELECT pg_temp.try($$SELECT auth.verify_password('x', '$argon2id$v=19$m=64,t=1,p=1$c29tZXNhbHQ$AAAAAAAAAAA')$$) AS argon2_tag_8_bytes;
 SELECT pg_temp.try(format('SELECT auth.verify_password(%L, %L)', 'x', '$argon2id$v=19$m=64,t=1,p=1$' || repeat('A', 200) || '$' || repeat('A', 43))) AS argon2_salt_150_bytes;
 SELECT pg_temp.try(format('SELECT auth.verify_password(%L, %L)', 'x', '$argon2id$v=19$m=64,t=1,p=1$c29tZXNhbHQ$' || repeat('A', 100))) AS argon2_tag_75_bytes;

@@ -49,3 +49,24 @@ SELECT auth.retire_key(auth.jwt_decode_unverified(:'tok')->'header'->>'kid');
 SELECT auth.jwt_verify(:'tok');
 SELECT auth.jwt_verify(:'tok2')->>'sub' AS sub2;
 SELECT jsonb_array_length(auth.jwks()->'keys') AS published;
+
+-- a hand-written row that does not parse is skipped with a warning; the
+-- other keys keep working
+INSERT INTO auth.keys (kid, algorithm, public_jwk) VALUES ('t20-broken', 'ES256', '{"kty":"EC"}');
+SELECT auth.jwt_verify(:'tok2')->>'sub' AS still_verifies;
+DELETE FROM auth.keys WHERE kid = 't20-broken';
+SELECT auth.jwt_verify(:'tok2')->>'sub' AS sub2;
+
+-- a fresh backend that must load its caches under force_parallel_mode:
+-- the token functions are PARALLEL UNSAFE, so no parallel plan is made
+\c
+SET force_parallel_mode = on;
+SELECT auth.jwt_decode(auth.jwt_encode(jsonb_build_object('sub', 'par',
+         'exp', extract(epoch from now())::bigint + 60), repeat('k', 32)), repeat('k', 32))->>'sub' AS sub;
+\c
+SET force_parallel_mode = on;
+SELECT jsonb_typeof(auth.jwks()->'keys') AS jwks;
+\c
+SET force_parallel_mode = on;
+SELECT auth.jwt_verify(:'tok2')->>'sub' AS sub2;
+RESET force_parallel_mode;

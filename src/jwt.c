@@ -409,16 +409,7 @@ parse_claims(ParsedJws *p)
 	return claims;
 }
 
-static JsonbValue *
-claim(Jsonb *claims, const char *name)
-{
-	JsonbValue	k;
-
-	k.type = jbvString;
-	k.val.string.val = (char *) name;
-	k.val.string.len = strlen(name);
-	return findJsonbValueFromContainer(&claims->root, JB_FOBJECT, &k);
-}
+#define claim auth_jsonb_member
 
 /* Latest NumericDate we accept: 9999-12-31T23:59:59Z. */
 #define MAX_NUMERIC_DATE INT64CONST(253402300799)
@@ -590,6 +581,7 @@ auth_jwt_verify_token(const char *token, int len)
 	Jsonb	   *claims;
 	JwtTimes	times;
 	uint64		gen;
+	uint32		hash;
 	int			max = jwt_max_token_bytes();
 
 	if (len > max)
@@ -604,12 +596,13 @@ auth_jwt_verify_token(const char *token, int len)
 	 * stale at once.
 	 */
 	gen = keyring_generation();
-	claims = token_cache_lookup(token, len, gen, &times);
+	hash = token_cache_hash(token, len);
+	claims = token_cache_lookup(token, len, hash, gen, &times);
 	if (claims == NULL)
 	{
 		claims = verify_with_keyring(token, len);
 		jwt_read_times(claims, &times);
-		token_cache_store(token, len, gen, claims, &times);
+		token_cache_store(token, len, hash, gen, claims, &times);
 	}
 	jwt_check_times(&times);
 	jwt_check_issuer_audience(claims);
@@ -862,26 +855,66 @@ b64url_text(const char *data, size_t len)
 	return out;
 }
 
+/*
+ * JSON text of a jsonb without the blanks JsonbToCString puts after ':' and
+ * ',' (the only blanks it writes outside strings), as JOSE libraries do.
+ */
+static char *
+compact_json(Jsonb *jb, size_t *len)
+{
+	char	   *text = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
+	char	   *out = text;
+	bool		in_string = false;
+	char	   *p;
+
+	for (p = text; *p; p++)
+	{
+		if (in_string)
+		{
+			if (*p == '\\' && p[1])
+				*out++ = *p++;
+			else if (*p == '"')
+				in_string = false;
+		}
+		else if (*p == '"')
+			in_string = true;
+		else if (*p == ' ' && p > text && (p[-1] == ':' || p[-1] == ','))
+			continue;
+		*out++ = *p;
+	}
+	*out = '\0';
+	*len = out - text;
+	return text;
+}
+
 /* header.payload.signature with the given header and claims objects. */
 static text *
 encode_token(Jsonb *header, Jsonb *claims, AuthKey *key, JwsAlg alg)
 {
-	char	   *h = JsonbToCString(NULL, &header->root, VARSIZE(header));
-	char	   *c = JsonbToCString(NULL, &claims->root, VARSIZE(claims));
+	size_t		hlen;
+	size_t		clen;
+	char	   *h = compact_json(header, &hlen);
+	char	   *c = compact_json(claims, &clen);
 	StringInfoData buf;
 	unsigned char *sig;
 	size_t		sig_len;
 	char	   *sig64;
 
 	initStringInfo(&buf);
-	appendStringInfoString(&buf, b64url_text(h, strlen(h)));
+	appendStringInfoString(&buf, b64url_text(h, hlen));
 	appendStringInfoChar(&buf, '.');
-	appendStringInfoString(&buf, b64url_text(c, strlen(c)));
+	appendStringInfoString(&buf, b64url_text(c, clen));
 	sig = jws_sign_bytes(key, alg, buf.data, buf.len, &sig_len);
 	sig64 = palloc(B64URL_ENC_LEN(sig_len) + 1);
 	sig64[b64url_encode(sig, sig_len, sig64)] = '\0';
 	appendStringInfoChar(&buf, '.');
 	appendStringInfoString(&buf, sig64);
+	if (buf.len > jwt_max_token_bytes())
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("token would be larger than jwt.max_token_bytes (%d bytes)",
+						jwt_max_token_bytes()),
+				 errhint("Put fewer claims into it, or raise the setting with auth.configure().")));
 	return cstring_to_text_with_len(buf.data, buf.len);
 }
 
@@ -930,11 +963,8 @@ auth_jwt_encode(PG_FUNCTION_ARGS)
 				 errmsg("unsupported algorithm \"%s\"", algname)));
 	if (extra)
 	{
-		JsonbValue	k;
-
 		require_object(extra, "header");
-		string_value(&k, "crit");
-		if (findJsonbValueFromContainer(&extra->root, JB_FOBJECT, &k))
+		if (claim(extra, "crit"))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("header member \"crit\" is not supported")));

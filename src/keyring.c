@@ -124,10 +124,33 @@ load_row(HeapTuple tuple, TupleDesc desc, void *arg)
 	k->e.retired = !isnull[st->att[6]];
 	if (k->e.alg != JWS_ALG_INVALID)
 	{
-		k->e.key = auth_key_from_stored(k->e.alg, k->e.public_jwk,
-										priv ? (unsigned char *) VARDATA(priv) : NULL,
-										priv ? VARSIZE(priv) - VARHDRSZ : 0, st->cxt);
-		st->nkeys++;
+		/*
+		 * A row the extension owner wrote by hand that does not parse must
+		 * not stop every other key from working: skip it with a warning.
+		 * (Only memory is involved, so recovering here is safe.)
+		 */
+		PG_TRY();
+		{
+			k->e.key = auth_key_from_stored(k->e.alg, k->e.public_jwk,
+											priv ? (unsigned char *) VARDATA(priv) : NULL,
+											priv ? VARSIZE(priv) - VARHDRSZ : 0, st->cxt);
+			st->nkeys++;
+		}
+		PG_CATCH();
+		{
+			ErrorData  *ed;
+
+			MemoryContextSwitchTo(st->cxt);
+			ed = CopyErrorData();
+			if (ed->sqlerrcode != ERRCODE_INVALID_PARAMETER_VALUE)
+				PG_RE_THROW();
+			FlushErrorState();
+			ereport(WARNING,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("auth_ext: ignoring unusable key \"%s\" in auth.keys", k->e.kid),
+					 errdetail_internal("%s", ed->message)));
+		}
+		PG_END_TRY();
 	}
 	if (priv)
 	{

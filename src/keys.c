@@ -152,6 +152,29 @@ key_describe_pkey(AuthKey *key)
 				 errhint("JWS keys are RSA, EC (P-256, P-384, P-521) or Ed25519.")));
 }
 
+/* ---- HMAC secrets ---- */
+
+/* An HMAC key holding a copy of secret; 22023 when it is too short. */
+static AuthKey *
+key_from_secret(const unsigned char *secret, size_t len, MemoryContext cxt)
+{
+	AuthKey    *key;
+
+	if (len < AUTH_HMAC_MIN_SECRET)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("HMAC secret is too short"),
+				 errdetail("It has %zu bytes; at least %d are required.",
+						   len, AUTH_HMAC_MIN_SECRET)));
+	key = auth_key_new(cxt);
+	key->kty = AUTH_KTY_OCT;
+	key->has_private = true;
+	key->secret = MemoryContextAlloc(cxt, len);
+	key->secret_len = len;
+	memcpy(key->secret, secret, len);
+	return key;
+}
+
 /* ---- PEM ---- */
 
 static AuthKey *
@@ -195,16 +218,19 @@ key_from_pem(const char *text, size_t len, bool for_signing)
 
 /* ---- JWK ---- */
 
-static JsonbValue *
-jwk_member(Jsonb *jwk, const char *name)
+/* Member name of a jsonb object, or NULL. */
+JsonbValue *
+auth_jsonb_member(Jsonb *obj, const char *name)
 {
 	JsonbValue	k;
 
 	k.type = jbvString;
 	k.val.string.val = (char *) name;
 	k.val.string.len = strlen(name);
-	return findJsonbValueFromContainer(&jwk->root, JB_FOBJECT, &k);
+	return findJsonbValueFromContainer(&obj->root, JB_FOBJECT, &k);
 }
+
+#define jwk_member auth_jsonb_member
 
 static char *
 jwk_string(Jsonb *jwk, const char *name, bool required)
@@ -471,15 +497,13 @@ auth_key_from_jwk(Jsonb *jwk, bool for_signing, bool strict_alg)
 
 	if (strcmp(kty, "oct") == 0)
 	{
-		key->kty = AUTH_KTY_OCT;
-		key->secret = jwk_bytes(jwk, "k", true, 0, &key->secret_len);
-		key->has_private = true;
-		if (key->secret_len < AUTH_HMAC_MIN_SECRET)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("HMAC secret is too short"),
-					 errdetail("It has %zu bytes; at least %d are required.",
-							   key->secret_len, AUTH_HMAC_MIN_SECRET)));
+		size_t		len;
+		unsigned char *k = jwk_bytes(jwk, "k", true, 0, &len);
+		JwsAlg		bound = key->alg;
+
+		key = key_from_secret(k, len, CurrentMemoryContext);
+		key->alg = bound;
+		wipe(k, len);
 	}
 	else if (strcmp(kty, "RSA") == 0)
 		key_from_rsa_jwk(key, jwk);
@@ -527,7 +551,6 @@ AuthKey *
 auth_key_from_text(const char *text, size_t len, bool for_signing)
 {
 	size_t		skip = 0;
-	AuthKey    *key;
 
 	while (skip < len && isspace((unsigned char) text[skip]))
 		skip++;
@@ -541,19 +564,7 @@ auth_key_from_text(const char *text, size_t len, bool for_signing)
 		jwk = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(json)));
 		return auth_key_from_jwk(jwk, for_signing, false);
 	}
-	if (len < AUTH_HMAC_MIN_SECRET)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("HMAC secret is too short"),
-				 errdetail("It has %zu bytes; at least %d are required.",
-						   len, AUTH_HMAC_MIN_SECRET)));
-	key = auth_key_new(CurrentMemoryContext);
-	key->kty = AUTH_KTY_OCT;
-	key->has_private = true;
-	key->secret = palloc(len);
-	key->secret_len = len;
-	memcpy(key->secret, text, len);
-	return key;
+	return key_from_secret((const unsigned char *) text, len, CurrentMemoryContext);
 }
 
 /*
@@ -654,14 +665,9 @@ auth_key_from_stored(JwsAlg alg, Jsonb *public_jwk,
 
 	if (jws_algs[alg].kty == AUTH_KTY_OCT)
 	{
-		if (priv == NULL || priv_len < AUTH_HMAC_MIN_SECRET)
-			bad_key("stored HMAC key has no usable secret");
-		key = auth_key_new(cxt);
-		key->kty = AUTH_KTY_OCT;
-		key->has_private = true;
-		key->secret = palloc(priv_len);
-		key->secret_len = priv_len;
-		memcpy(key->secret, priv, priv_len);
+		if (priv == NULL)
+			bad_key("stored HMAC key has no secret");
+		key = key_from_secret(priv, priv_len, cxt);
 	}
 	else if (priv != NULL)
 		key = key_from_pem((const char *) priv, priv_len, false);

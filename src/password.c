@@ -154,15 +154,12 @@ typedef struct Password
 } Password;
 
 /*
- * Copies password argument argno into a secret buffer.  Throws 22023 when it
- * is over MAX_PASSWORD_BYTES: we never truncate.  A detoasted copy made on
- * the way is wiped too.
+ * Copies a password into a secret buffer.  Throws 22023 when it is over
+ * MAX_PASSWORD_BYTES: we never truncate.
  */
 static Password
-get_password(FunctionCallInfo fcinfo, int argno)
+password_from_text(const text *t)
 {
-	Pointer		raw = DatumGetPointer(PG_GETARG_DATUM(argno));
-	text	   *t = PG_GETARG_TEXT_PP(argno);
 	Password	pw;
 
 	pw.len = VARSIZE_ANY_EXHDR(t);
@@ -174,6 +171,17 @@ get_password(FunctionCallInfo fcinfo, int argno)
 						   MAX_PASSWORD_BYTES, pw.len)));
 	pw.data = secret_alloc(pw.len + 1);
 	memcpy(pw.data, VARDATA_ANY(t), pw.len);
+	return pw;
+}
+
+/* Password argument argno; a detoasted copy made on the way is wiped. */
+static Password
+get_password(FunctionCallInfo fcinfo, int argno)
+{
+	Pointer		raw = DatumGetPointer(PG_GETARG_DATUM(argno));
+	text	   *t = PG_GETARG_TEXT_PP(argno);
+	Password	pw = password_from_text(t);
+
 	if ((Pointer) t != raw)
 		OPENSSL_cleanse(VARDATA_ANY(t), pw.len);
 	return pw;
@@ -254,6 +262,11 @@ parse_hash(text *hash, ParsedHash *h)
 {
 	HashFormatError err = hf_parse(VARDATA_ANY(hash), VARSIZE_ANY_EXHDR(hash), h);
 
+	if (err == HF_ERR_TOO_LONG)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("password hash is too long"),
+				 errdetail("Password hashes are at most %d bytes.", HF_MAX_HASH_LEN)));
 	if (err == HF_ERR_UNKNOWN)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -408,15 +421,7 @@ nfkc_password(const Password *pw)
 	norm = DatumGetTextPP(DirectFunctionCall2(unicode_normalize_func,
 											  PointerGetDatum(in),
 											  CStringGetTextDatum("NFKC")));
-	out.len = VARSIZE_ANY_EXHDR(norm);
-	if (out.len > MAX_PASSWORD_BYTES)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("password is too long"),
-				 errdetail("Passwords are limited to %d bytes after NFKC normalisation.",
-						   MAX_PASSWORD_BYTES)));
-	out.data = secret_alloc(out.len + 1);
-	memcpy(out.data, VARDATA_ANY(norm), out.len);
+	out = password_from_text(norm);
 	OPENSSL_cleanse(VARDATA_ANY(norm), out.len);
 	return out;
 }

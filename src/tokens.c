@@ -138,7 +138,6 @@ auth_make_key(PG_FUNCTION_ARGS)
 	else
 	{
 		Jsonb	   *jwk = PG_GETARG_JSONB_P(1);
-		JsonbValue	k;
 		JsonbValue *v;
 
 		key = auth_key_from_jwk(jwk, false, true);
@@ -147,10 +146,7 @@ auth_make_key(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("the JWK is a key for %s", jws_algs[alg].name)));
-		k.type = jbvString;
-		k.val.string.val = "kid";
-		k.val.string.len = 3;
-		v = findJsonbValueFromContainer(&jwk->root, JB_FOBJECT, &k);
+		v = auth_jsonb_member(jwk, "kid");
 		if (v && v->type == jbvString && v->val.string.len > 0)
 			kid = pnstrdup(v->val.string.val, v->val.string.len);
 		else if (v)

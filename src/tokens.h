@@ -99,6 +99,7 @@ extern bytea *auth_key_private_bytes(const AuthKey *key);
 extern char *auth_key_thumbprint(const AuthKey *key);
 extern char *auth_random_b64url(int nbytes);
 extern Jsonb *auth_jsonb_object(const char **names, char **values, int n);
+extern JsonbValue *auth_jsonb_member(Jsonb *obj, const char *name);
 
 /* ---- signatures (jws.c) ---- */
 extern const char *jws_verify_signature(AuthKey *key, JwsAlg alg,

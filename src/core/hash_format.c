@@ -631,6 +631,9 @@ hf_parse(const char *hash, size_t len, ParsedHash *out)
 	Span		colon[2];
 
 	memset(out, 0, sizeof(*out));
+	/* every supported format fits easily; do not even scan a longer one */
+	if (len > HF_MAX_HASH_LEN)
+		return HF_ERR_TOO_LONG;
 
 #define AFTER(lit) (rest.p = hash + strlen(lit), rest.len = len - strlen(lit), rest)
 
@@ -721,6 +724,8 @@ hf_error_message(HashFormatError err)
 			return "The salt is too short or too long.";
 		case HF_ERR_KEY_LENGTH:
 			return "The hash is too short or too long.";
+		case HF_ERR_TOO_LONG:
+			return "The string is longer than any supported password hash.";
 	}
 	return "Unknown error.";
 }

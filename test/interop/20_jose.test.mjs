@@ -6,12 +6,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as jose from 'jose';
-import pg from 'pg';
+import { admin, freshDatabase, one as first } from './20_lib.mjs';
 
 const DB = 't20_jose';
-const conn = (database) => ({
-  host: process.env.PGHOST, port: Number(process.env.PGPORT), user: 'postgres', database,
-});
 let db;
 
 const ASYM = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
@@ -21,10 +18,7 @@ const now = () => Math.floor(Date.now() / 1000);
 async function q(sql, params = []) {
   return (await db.query(sql, params)).rows;
 }
-async function one(sql, params = []) {
-  const rows = await q(sql, params);
-  return rows[0][Object.keys(rows[0])[0]];
-}
+const one = (sql, params = []) => first(db, sql, params);
 // the PT401 error of auth.jwt_verify, or null when it verifies
 async function ourError(token) {
   try {
@@ -36,22 +30,12 @@ async function ourError(token) {
 }
 
 before(async () => {
-  const admin = new pg.Client(conn('postgres'));
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DB}`);
-  await admin.query(`CREATE DATABASE ${DB}`);
-  await admin.end();
-  db = new pg.Client(conn(DB));
-  await db.connect();
-  await q('CREATE EXTENSION auth_ext');
+  db = await freshDatabase(DB);
 });
 
 after(async () => {
   await db?.end();
-  const admin = new pg.Client(conn('postgres'));
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DB}`);
-  await admin.end();
+  await admin(`DROP DATABASE IF EXISTS ${DB}`);
 });
 
 for (const alg of ASYM) {

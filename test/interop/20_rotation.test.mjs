@@ -5,18 +5,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
+import { admin, conn, freshDatabase, one } from './20_lib.mjs';
 
 const DB = 't20_rotation';
-const conn = (database) => ({
-  host: process.env.PGHOST, port: Number(process.env.PGPORT), user: 'postgres', database,
-});
 let a;
 let b;
 
-async function one(client, sql, params = []) {
-  const { rows } = await client.query(sql, params);
-  return rows[0][Object.keys(rows[0])[0]];
-}
 async function verifies(client, token) {
   try {
     return (await one(client, 'SELECT auth.jwt_verify($1)', [token])).sub;
@@ -27,25 +21,15 @@ async function verifies(client, token) {
 }
 
 before(async () => {
-  const admin = new pg.Client(conn('postgres'));
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DB}`);
-  await admin.query(`CREATE DATABASE ${DB}`);
-  await admin.end();
-  a = new pg.Client(conn(DB));
+  a = await freshDatabase(DB);
   b = new pg.Client(conn(DB));
-  await a.connect();
   await b.connect();
-  await a.query('CREATE EXTENSION auth_ext');
 });
 
 after(async () => {
   await a?.end();
   await b?.end();
-  const admin = new pg.Client(conn('postgres'));
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DB}`);
-  await admin.end();
+  await admin(`DROP DATABASE IF EXISTS ${DB}`);
 });
 
 test('A verifies, B retires the key, A\'s next call fails', async () => {

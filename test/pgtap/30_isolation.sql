@@ -103,7 +103,10 @@ SELECT CASE WHEN g % 4 = 0 THEN :'a'::uuid ELSE :'b'::uuid END, 'bulk ' || g
 ANALYZE todo.tasks;
 SET LOCAL ROLE t30_authenticated;
 SELECT auth.jwt_verify(:'ta') IS NOT NULL AS verified \gset
-SET LOCAL force_parallel_mode = on;
+-- force_parallel_mode was renamed debug_parallel_query in PostgreSQL 16
+SELECT CASE WHEN current_setting('server_version_num')::int >= 160000
+            THEN 'debug_parallel_query' ELSE 'force_parallel_mode' END AS force_parallel \gset
+SET LOCAL :force_parallel = on;
 SET LOCAL parallel_setup_cost = 0;
 SET LOCAL parallel_tuple_cost = 0;
 SET LOCAL min_parallel_table_scan_size = 0;
@@ -130,9 +133,9 @@ SELECT alike(pg_temp.plan(format($$SELECT count(*) FROM todo.tasks WHERE auth.us
 SELECT is((SELECT count(*) FROM todo.tasks WHERE auth.user_id() = :'a' AND title LIKE 'bulk%'), 1000::bigint,
           'readers inside parallel workers see the leader''s identity');
 -- (jwt_verify itself cannot run inside a parallel operation: it sets state)
-SET LOCAL force_parallel_mode = off;
+SET LOCAL :force_parallel = off;
 SELECT auth.jwt_verify(:'tb') IS NOT NULL AS verified \gset
-SET LOCAL force_parallel_mode = on;
+SET LOCAL :force_parallel = on;
 SELECT is((SELECT count(*) FROM todo.tasks), 3002::bigint, 'B in a parallel plan: exactly B''s tasks');
 RESET ROLE;
 

@@ -9,42 +9,22 @@ set -uo pipefail
 source "$AUTH_ROOT/scripts/tap.sh"
 source "$AUTH_ROOT/scripts/lib.sh"
 
-DB=t30_pool
-ROLE=t30_pool_user
-A=5d7c1f00-2b6e-4c39-8d41-30a0b0000001
-B=5d7c1f00-2b6e-4c39-8d41-30a0b0000002
 DIR=$AUTH_WORK/t30_pgbouncer
 BPORT=$(( 20000 + RANDOM % 30000 ))
-
-su_sql() { psql -qAtX -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
 stop_bouncer() {
   if [ -f "$DIR/pgbouncer.pid" ]; then
     kill "$(cat "$DIR/pgbouncer.pid")" 2>/dev/null
     for _ in $(seq 50); do [ -f "$DIR/pgbouncer.pid" ] || break; sleep 0.1; done
   fi
 }
-cleanup() {
-  stop_bouncer
-  psql -qX -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
-  psql -qX -d postgres -c "DROP ROLE IF EXISTS $ROLE" >/dev/null 2>&1
-}
-trap cleanup EXIT
-
 if ! command -v pgbouncer >/dev/null && [ ! -x /usr/sbin/pgbouncer ]; then
   echo "not ok 1 - pgbouncer is not installed (apt-get install pgbouncer)"; exit 1
 fi
 PGBOUNCER=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
 
-cleanup
-psql -qX -d postgres -c "CREATE DATABASE $DB" -c "CREATE ROLE $ROLE LOGIN" >/dev/null || exit 1
-su_sql <<SQL || exit 1
-CREATE EXTENSION auth_ext;
-CREATE EXTENSION auth_ext_todo;
-GRANT SELECT, INSERT, UPDATE, DELETE ON todo.tasks TO $ROLE;
-INSERT INTO auth.users (id, email, name) VALUES ('$A', 't30_pool_a@example.com', 'A'), ('$B', 't30_pool_b@example.com', 'B');
-INSERT INTO todo.tasks (user_id, title) VALUES ('$A', 'a1'), ('$A', 'a2'), ('$B', 'b1');
-SQL
-TA=$(su_sql -c "SELECT auth.jwt_sign(jsonb_build_object('sub', '$A'))")
+source "$AUTH_ROOT/test/sh/30_fixture.bash"
+T30_CLEANUP=stop_bouncer
+t30_fixture t30_pool t30_pool_user
 
 mkdir -p "$DIR"
 cat >"$DIR/pgbouncer.ini" <<INI
@@ -110,14 +90,16 @@ is "$out" "<anon> 0" "client B's next statement: no identity, no rows"
 
 # Two clients connected at once, interleaved on the one server connection
 coproc CA { psql -qAtX -h "$DIR" -p "$BPORT" -U "$ROLE" -d "$DB" -v t="$TA" 2>&1; }
-echo "BEGIN; SELECT count(*) FROM todo.tasks WHERE auth.jwt_verify(:'t') IS NOT NULL; COMMIT;" >&"${CA[1]}"
+ca_pid=$CA_PID  # bash unsets CA_PID as soon as the coprocess exits
+printf '%s\n' "BEGIN;" "SELECT auth.jwt_verify(:'t') IS NOT NULL;" "SELECT count(*) FROM todo.tasks;" "COMMIT;" >&"${CA[1]}"
+read -r -t 10 a_ok <&"${CA[0]}"
 read -r -t 10 a_count <&"${CA[0]}"
 out=$(bsql -c "SELECT coalesce(auth.user_id(), '<anon>') || ' ' || (SELECT count(*) FROM todo.tasks)")
 echo "SELECT coalesce(auth.user_id(), '<anon>'), (SELECT count(*) FROM todo.tasks);" >&"${CA[1]}"
 read -r -t 10 a_after <&"${CA[0]}"
 exec {CA[1]}>&-
-wait "$CA_PID" 2>/dev/null
-is "$a_count $out" "2 <anon> 0" "while A stays connected, B's transaction between A's sees nothing"
+wait "$ca_pid" 2>/dev/null
+is "$a_ok $a_count $out" "t 2 <anon> 0" "while A stays connected, B's transaction between A's sees nothing"
 is "$a_after" "<anon>|0" "A's own next transaction is anonymous again"
 
 # PostgREST's flow: pre_request reads the bearer token from request.headers
