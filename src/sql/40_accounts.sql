@@ -114,6 +114,13 @@ COMMENT ON TABLE auth.signin_failures IS
 -- Lockout state is nobody's business but the sign-in function's.
 REVOKE ALL ON auth.signin_failures FROM PUBLIC;
 
+-- The extension owner (the database owner on managed Postgres, who is not a
+-- superuser, while the objects of a trusted extension belong to the
+-- bootstrap superuser) administers accounts: imports and deletes users,
+-- backs them up with pg_dump, unlocks an account by deleting its failures.
+GRANT SELECT, INSERT, UPDATE, DELETE ON auth.users, auth.revocations TO @extowner@;
+GRANT SELECT, DELETE ON auth.signin_failures TO @extowner@;
+
 -- ---- C helpers ------------------------------------------------------------
 
 CREATE FUNCTION auth._accounts_policy(
