@@ -214,6 +214,7 @@ DECLARE
     v_policy record;
     v_user   record;
     v_state  record;
+    v_dummy  text;
     v_ok     boolean;
 BEGIN
     IF v_email IS NULL OR v_email OPERATOR(pg_catalog.=) '' THEN
@@ -243,12 +244,23 @@ BEGIN
         RETURNING f.failures, coalesce(f.locked_until OPERATOR(pg_catalog.>) pg_catalog.now(), false) AS locked
         INTO v_state;
 
+    -- Fetched on every path, so that the backend's first sign-in (which
+    -- makes the dummy hash) is slower whatever the email, not only for an
+    -- unknown one.
+    v_dummy := auth._dummy_hash();
     SELECT u.id, u.email, u.name, u.password_hash INTO v_user
         FROM auth.users u WHERE u.email OPERATOR(pg_catalog.=) v_email;
     -- One Argon2id verification in every case: against the dummy hash (at
     -- the current parameters) when there is no account or no password, and
     -- also when the account is locked.
-    v_ok := auth.verify_password(signin.password, coalesce(v_user.password_hash, auth._dummy_hash()));
+    BEGIN
+        v_ok := auth.verify_password(signin.password, coalesce(v_user.password_hash, v_dummy));
+    EXCEPTION WHEN invalid_parameter_value THEN
+        -- A stored hash auth_ext cannot read (corrupt, or a hostile cost):
+        -- the same answer and the same work as a wrong password.
+        PERFORM auth.verify_password(signin.password, v_dummy);
+        v_ok := false;
+    END;
     v_ok := v_ok AND v_user.password_hash IS NOT NULL;
 
     IF v_state.locked OR NOT v_ok THEN

@@ -1,7 +1,7 @@
 -- pgTAP: the SQL contract of the accounts area (auth.users, sign-up,
 -- sign-in, lockout, sign-out, revocation), without HTTP.
 BEGIN;
-SELECT plan(49);
+SELECT plan(53);
 
 -- cheap hashing: cost is not what this suite tests
 SELECT auth.configure('password.argon2_memory_kib', '64');
@@ -84,7 +84,17 @@ UPDATE auth.users SET password_hash = auth.hash_password('password-tap', 'bcrypt
 SELECT is(auth.signin('tap.user@example.com', 'password-tap') ? 'token', true, 'a bcrypt user signs in');
 SELECT ok((SELECT password_hash LIKE '$argon2id$%' FROM auth.users WHERE email = 'tap.user@example.com'), 'and is upgraded to Argon2id');
 
+INSERT INTO auth.users (email, name, password_hash) VALUES ('broken@example.com', 'Broken', 'not a hash at all');
+SELECT is(auth.signin('broken@example.com', 'password-any'), '{"error": "Invalid email or password"}',
+    'an unreadable stored hash is a failed sign-in, not an error that would reveal the account');
+
 -- ---- sign-out and revocation ----
+-- Sign-out reads the verified identity, never a setting anyone can write.
+CREATE TEMP TABLE victim AS SELECT auth.signin('tap.user@example.com', 'password-tap')->>'token' AS t;
+SELECT set_config('request.jwt.claims', (auth.jwt_decode_unverified((SELECT t FROM victim))->'payload')::text, true);
+SELECT is(auth.signout_everywhere(), '{"error": "Not signed in"}', 'forged request.jwt.claims is not an identity: sign-out everywhere refuses');
+SELECT is(auth.signout(), '{"message": "Signed out successfully"}', 'sign-out with forged claims answers as anonymous');
+SELECT lives_ok($$SELECT auth.jwt_verify((SELECT t FROM victim))$$, 'and revoked nothing: the victim''s token still verifies');
 CREATE TEMP TABLE tok AS SELECT auth.signin('tap.user@example.com', 'password-tap')->>'token' AS t;
 SELECT lives_ok($$SELECT auth.jwt_verify((SELECT t FROM tok))$$, 'a fresh token verifies');
 SELECT is(auth.signout(), '{"message": "Signed out successfully"}', 'sign-out');
