@@ -177,9 +177,17 @@ check_claims(char **newval, void **extra, GucSource source)
 
 	if (assigning && pending != NULL)
 		jb = pending;
-	else if (InitializingParallelWorker)
+	else if (InitializingParallelWorker && source == PGC_S_SESSION)
+	{
+		/*
+		 * A parallel worker restoring its leader's value, which only
+		 * auth_identity_set() can have assigned (source session).  A
+		 * placeholder from a file or role setting, re-applied when the
+		 * worker loads the library, has another source and is refused.
+		 */
 		jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
 												CStringGetDatum(*newval)));
+	}
 	else
 	{
 		GUC_check_errcode(ERRCODE_INSUFFICIENT_PRIVILEGE);

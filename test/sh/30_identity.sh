@@ -326,4 +326,48 @@ is "$got" "<anon>" "pre_request: another cookie = anonymous"
 su_sql -c "SELECT auth.configure('identity.cookie_name', 'bad name;')" >/dev/null 2>&1
 [ $? != 0 ]; ok $? "identity.cookie_name refuses a value that is not a cookie name"
 
+# ---- a superuser's value in postgresql.auto.conf, seen by backends and parallel workers ----
+# (ALTER SYSTEM accepts a placeholder in a session where the library is not
+# loaded; no SQL can remove it once the prefix is reserved, so the file is
+# edited back by hand.)
+DATA=$AUTH_WORK/main/data
+unset_auto_conf() {
+  as_pg sed -i '/^auth_ext\.claims/d' "$DATA/postgresql.auto.conf"
+  psql -qAtX -d postgres -c "SELECT pg_reload_conf()" >/dev/null
+}
+source "$AUTH_ROOT/scripts/lib.sh"
+trap 'unset_auto_conf; cleanup' EXIT
+su_sql <<SQL
+CREATE TABLE public.t30_rows AS SELECT g FROM generate_series(1, 20000) g;
+ANALYZE public.t30_rows;
+GRANT SELECT ON public.t30_rows TO $ROLE;
+SQL
+psql -qAtX -d postgres -c "ALTER SYSTEM SET auth_ext.claims = '{\"sub\": \"$B\"}'" -c "SELECT pg_reload_conf()" >/dev/null
+grep -q '^auth_ext.claims' "$DATA/postgresql.auto.conf"
+ok $? "setup: a superuser wrote auth_ext.claims into postgresql.auto.conf"
+sleep 0.3
+got=$(who <<<"$READ")
+is "$got" "<anon>" "a value in postgresql.auto.conf is discarded when the library loads"
+PAR="SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+SET parallel_leader_participation = off; SET max_parallel_workers_per_gather = 2;"
+got=$(psql -qAtX -U "$ROLE" -v ta="$TA" 2>/dev/null <<SQL | tr '\n' ' '
+$PAR
+SELECT count(*) FROM public.t30_rows WHERE coalesce(auth.user_id(), '<anon>') = '<anon>';
+BEGIN;
+SELECT auth.jwt_verify(:'ta') IS NOT NULL;
+SELECT count(*) FROM public.t30_rows WHERE auth.user_id() = '$A';
+COMMIT;
+SQL
+)
+is "$got" "20000 t 20000 " "parallel workers (which load the library too) see the leader's identity, never the file's"
+got=$(psql -qAtX -U "$ROLE" 2>/dev/null <<SQL | grep -c 'Parallel Seq Scan on t30_rows'
+$PAR
+EXPLAIN (COSTS OFF) SELECT count(*) FROM public.t30_rows WHERE auth.user_id() = '$A';
+SQL
+)
+is "$got" "1" "... and that plan is parallel"
+unset_auto_conf
+! grep -q '^auth_ext.claims' "$DATA/postgresql.auto.conf"
+ok $? "cleanup: postgresql.auto.conf restored"
+
 tap_done
