@@ -40,3 +40,9 @@ COMMENT ON FUNCTION todo.signout_everywhere() IS
 SELECT pg_catalog.pg_extension_config_dump('todo.tasks', '');
 SELECT pg_catalog.pg_extension_config_dump(
     pg_catalog.pg_get_serial_sequence('todo.tasks', 'id')::pg_catalog.regclass, '');
+
+-- The objects of a trusted extension belong to the bootstrap superuser, so
+-- a database owner who is not one (Neon) could not grant the app roles their
+-- verbs on the tasks; the extension owner gets them with the grant option.
+-- (Harmless if 30_tasks.sql grants the same.)
+GRANT SELECT, INSERT, UPDATE, DELETE ON todo.tasks TO @extowner@ WITH GRANT OPTION;

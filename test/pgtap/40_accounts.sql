@@ -1,7 +1,7 @@
 -- pgTAP: the SQL contract of the accounts area (auth.users, sign-up,
 -- sign-in, lockout, sign-out, revocation), without HTTP.
 BEGIN;
-SELECT plan(53);
+SELECT plan(57);
 
 -- cheap hashing: cost is not what this suite tests
 SELECT auth.configure('password.argon2_memory_kib', '64');
@@ -103,6 +103,15 @@ UPDATE tok SET t = auth.signin('tap.user@example.com', 'password-tap')->>'token'
 SELECT lives_ok($$SELECT auth.jwt_verify((SELECT t FROM tok))$$, 'another token of the same user still verifies');
 SELECT is(auth.signout_everywhere(), '{"message": "Signed out everywhere"}', 'sign-out everywhere');
 SELECT throws_ok($$SELECT auth.jwt_verify((SELECT t FROM tok))$$, 'PT401', 'Token has been revoked, please log in again', 'every earlier token of the user is refused');
+
+-- jti/sub values too long for the index are keyed by their SHA-256.
+CREATE TEMP TABLE longsub AS SELECT auth.jwt_sign(jsonb_build_object('sub', repeat('s', 3000), 'role', 'x')) AS t;
+SELECT lives_ok($$SELECT auth.jwt_verify((SELECT t FROM longsub))$$, 'a token with a 3000-byte sub verifies');
+SELECT is(auth.signout_everywhere(), '{"message": "Signed out everywhere"}', 'and its user can sign out everywhere');
+SELECT is((SELECT key FROM auth.revocations WHERE key LIKE 'sub:sha256:%'),
+    'sub:sha256:' || encode(sha256(convert_to(repeat('s', 3000), 'UTF8')), 'hex'), 'the long sub is keyed by its SHA-256');
+SELECT throws_ok($$SELECT auth.jwt_verify((SELECT t FROM longsub))$$, 'PT401', 'Token has been revoked, please log in again',
+    'the C check finds the hashed key: the token is refused');
 
 -- The check only reads: it works in a read-only transaction.
 SET LOCAL transaction_read_only = on;
