@@ -70,3 +70,22 @@ SELECT jsonb_typeof(auth.jwks()->'keys') AS jwks;
 SET force_parallel_mode = on;
 SELECT auth.jwt_verify(:'tok2')->>'sub' AS sub2;
 RESET force_parallel_mode;
+
+-- the verified-token cache still checks time claims and settings on every hit
+SELECT auth.jwt_sign(jsonb_build_object('sub', 'carol',
+         'exp', extract(epoch from now())::bigint - 10)) AS grace \gset
+SELECT auth.jwt_verify(:'grace')->>'sub' AS first, auth.jwt_verify(:'grace')->>'sub' AS cached;
+SELECT auth.configure('jwt.leeway_seconds', '0');
+SELECT auth.jwt_verify(:'grace');
+SELECT auth.configure('jwt.leeway_seconds', NULL);
+SELECT auth.jwt_verify(:'grace')->>'sub' AS back_in_leeway;
+SELECT auth.configure('jwt.issuer', 'https://t20.example');
+SELECT auth.jwt_verify(:'grace');
+SELECT auth.configure('jwt.issuer', NULL);
+-- a hit needs the whole token to match, not only its hash: the cached
+-- token's signature (its last bytes pick the slot) under another payload
+SELECT split_part(:'tok2', '.', 1) || '.' ||
+       rtrim(translate(encode(convert_to('{"sub":"mallory","exp":4102444800}', 'UTF8'), 'base64'), '+/', '-_'), '=') ||
+       '.' || split_part(:'tok2', '.', 3) AS forged \gset
+SELECT auth.jwt_verify(:'tok2')->>'sub' AS cached_original;
+SELECT auth.jwt_verify(:'forged');

@@ -42,13 +42,19 @@ const JwsAlgInfo jws_algs[JWS_NUM_ALGS] = {
 	[JWS_EDDSA] = {"EdDSA", AUTH_KTY_OKP, false, NULL, 64, "Ed25519", NULL},
 };
 
-/* Exact, case-sensitive match of a JOSE "alg"; "none" is not among them. */
+/*
+ * Exact, case-sensitive match of a JOSE "alg"; "none" is not among them.
+ * "Ed25519" (RFC 9864, the fully-specified name jose also emits) is EdDSA
+ * with the only curve we support.
+ */
 JwsAlg
 jws_alg_lookup(const char *name, size_t len)
 {
 	for (int a = 0; a < JWS_NUM_ALGS; a++)
 		if (strlen(jws_algs[a].name) == len && memcmp(jws_algs[a].name, name, len) == 0)
 			return (JwsAlg) a;
+	if (len == 7 && memcmp(name, "Ed25519", 7) == 0)
+		return JWS_EDDSA;
 	return JWS_ALG_INVALID;
 }
 

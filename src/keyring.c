@@ -26,6 +26,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
@@ -203,8 +204,12 @@ keyring_load(void)
 			 strcmp(k->e.kid, keys[signing].e.kid) > 0))
 			signing = i;
 	}
-	/* an invalidation that arrived while loading: load again next time */
-	keyring_valid = (gen == generation);
+	/*
+	 * An invalidation that arrived while loading: load again next time.
+	 * Likewise for a load in parallel mode, should one ever happen there:
+	 * it could only use the query's snapshot, older than the latest.
+	 */
+	keyring_valid = (gen == generation) && !IsInParallelMode();
 }
 
 static inline void

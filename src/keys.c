@@ -218,6 +218,39 @@ key_from_pem(const char *text, size_t len, bool for_signing)
 
 /* ---- JWK ---- */
 
+/*
+ * text parsed as jsonb, or NULL when it is not JSON (or too deep or large
+ * to parse).  The parser's own messages quote the input, which may be a
+ * token or a key: they are swallowed here and never reach the client.
+ */
+Jsonb *
+auth_jsonb_parse(char *text)
+{
+	Jsonb	   *volatile jb = NULL;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	PG_TRY();
+	{
+		jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
+	}
+	PG_CATCH();
+	{
+		ErrorData  *ed;
+
+		MemoryContextSwitchTo(cxt);
+		ed = CopyErrorData();
+		/* only memory is involved in parsing, so recovering here is safe */
+		if (ERRCODE_TO_CATEGORY(ed->sqlerrcode) != ERRCODE_DATA_EXCEPTION &&
+			ERRCODE_TO_CATEGORY(ed->sqlerrcode) != ERRCODE_PROGRAM_LIMIT_EXCEEDED)
+			PG_RE_THROW();
+		FlushErrorState();
+		FreeErrorData(ed);
+		jb = NULL;
+	}
+	PG_END_TRY();
+	return jb;
+}
+
 /* Member name of a jsonb object, or NULL. */
 JsonbValue *
 auth_jsonb_member(Jsonb *obj, const char *name)
@@ -559,9 +592,11 @@ auth_key_from_text(const char *text, size_t len, bool for_signing)
 	if (skip < len && text[skip] == '{')
 	{
 		char	   *json = pnstrdup(text, len);
-		Jsonb	   *jwk;
+		Jsonb	   *jwk = auth_jsonb_parse(json);
 
-		jwk = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(json)));
+		explicit_bzero(json, len);
+		if (jwk == NULL)
+			bad_key("the key is not a valid JWK: it starts with \"{\" but is not JSON");
 		return auth_key_from_jwk(jwk, for_signing, false);
 	}
 	return key_from_secret((const unsigned char *) text, len, CurrentMemoryContext);
@@ -683,7 +718,35 @@ auth_key_from_stored(JwsAlg alg, Jsonb *public_jwk,
 	return key;
 }
 
-/* Whether key may sign/verify with alg: key type, curve, size and binding. */
+/*
+ * Why key may not sign/verify with alg (key type, curve, size, binding), as
+ * a sentence for errdetail, or NULL when it may.
+ */
+const char *
+auth_key_misfit(const AuthKey *key, JwsAlg alg)
+{
+	const JwsAlgInfo *info;
+
+	if (alg < 0 || alg >= JWS_NUM_ALGS)
+		return "The algorithm is not supported.";
+	info = &jws_algs[alg];
+	if (key->alg != JWS_ALG_INVALID && key->alg != alg)
+		return psprintf("The key is bound to algorithm %s.", jws_algs[key->alg].name);
+	if (key->kty != info->kty)
+		return psprintf("%s needs %s key.", info->name,
+						info->kty == AUTH_KTY_OCT ? "an HMAC" :
+						info->kty == AUTH_KTY_RSA ? "an RSA" :
+						info->kty == AUTH_KTY_EC ? "an EC" : "an Ed25519");
+	if (key->kty == AUTH_KTY_OCT && key->secret_len < (size_t) info->size)
+		/* RFC 7518 3.2: a key at least as long as the hash output */
+		return psprintf("%s needs a secret of at least %d bytes.", info->name, info->size);
+	if (key->kty == AUTH_KTY_EC &&
+		(key->group == NULL || strcmp(key->group, info->group) != 0))
+		return psprintf("%s needs a key on curve %s.", info->name, info->crv);
+	return NULL;
+}
+
+/* Whether key may sign/verify with alg. */
 bool
 auth_key_fits(const AuthKey *key, JwsAlg alg)
 {
@@ -692,22 +755,13 @@ auth_key_fits(const AuthKey *key, JwsAlg alg)
 	if (alg < 0 || alg >= JWS_NUM_ALGS)
 		return false;
 	info = &jws_algs[alg];
-	if (key->alg != JWS_ALG_INVALID && key->alg != alg)
+	if ((key->alg != JWS_ALG_INVALID && key->alg != alg) || key->kty != info->kty)
 		return false;
-	if (key->kty != info->kty)
-		return false;
-	switch (key->kty)
-	{
-		case AUTH_KTY_OCT:
-			/* RFC 7518 3.2: a key at least as long as the hash output */
-			return key->secret_len >= (size_t) info->size;
-		case AUTH_KTY_EC:
-			return key->group != NULL && strcmp(key->group, info->group) == 0;
-		case AUTH_KTY_RSA:
-		case AUTH_KTY_OKP:
-			return true;
-	}
-	return false;
+	if (key->kty == AUTH_KTY_OCT)
+		return key->secret_len >= (size_t) info->size;
+	if (key->kty == AUTH_KTY_EC)
+		return key->group != NULL && strcmp(key->group, info->group) == 0;
+	return true;
 }
 
 /* The algorithm a key serves when nothing else says: its binding or curve. */

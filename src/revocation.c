@@ -205,6 +205,8 @@ auth_revocation_check(Jsonb *claims)
 	ArrayType  *array;
 	Relation	rel;
 	Relation	index;
+	Oid			relid;
+	Oid			indexid;
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
 	ScanKeyData skey;
@@ -240,8 +242,15 @@ auth_revocation_check(Jsonb *claims)
 		return;
 	array = construct_array(keys, nkeys, TEXTOID, -1, false, TYPALIGN_INT);
 
-	rel = table_open(revocations_relid, AccessShareLock);
-	index = index_open(revocations_indexid, AccessShareLock);
+	/*
+	 * Copy the OIDs first: taking the lock processes invalidations, and a
+	 * revocation committed meanwhile resets the statics to InvalidOid
+	 * through revocations_changed().
+	 */
+	relid = revocations_relid;
+	indexid = revocations_indexid;
+	rel = table_open(relid, AccessShareLock);
+	index = index_open(indexid, AccessShareLock);
 
 	ScanKeyEntryInitialize(&skey, SK_SEARCHARRAY, 1, BTEqualStrategyNumber,
 						   TEXTOID, index->rd_indcollation[0], F_TEXTEQ,

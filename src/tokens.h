@@ -93,6 +93,7 @@ extern AuthKey *auth_key_from_stored(JwsAlg alg, Jsonb *public_jwk,
 									 MemoryContext cxt);
 extern AuthKey *auth_key_generate(JwsAlg alg);
 extern bool auth_key_fits(const AuthKey *key, JwsAlg alg);
+extern const char *auth_key_misfit(const AuthKey *key, JwsAlg alg);
 extern JwsAlg auth_key_default_alg(const AuthKey *key);
 extern Jsonb *auth_key_public_jwk(const AuthKey *key, JwsAlg alg, const char *kid);
 extern bytea *auth_key_private_bytes(const AuthKey *key);
@@ -100,6 +101,7 @@ extern char *auth_key_thumbprint(const AuthKey *key);
 extern char *auth_random_b64url(int nbytes);
 extern Jsonb *auth_jsonb_object(const char **names, char **values, int n);
 extern JsonbValue *auth_jsonb_member(Jsonb *obj, const char *name);
+extern Jsonb *auth_jsonb_parse(char *text);
 
 /* ---- signatures (jws.c) ---- */
 extern const char *jws_verify_signature(AuthKey *key, JwsAlg alg,
@@ -141,6 +143,8 @@ typedef struct JwtTimes
 extern void jwt_read_times(Jsonb *claims, JwtTimes *t);
 extern void jwt_check_times(const JwtTimes *t);
 extern void jwt_check_issuer_audience(Jsonb *claims);
+extern int64 jwt_statement_time(void);
+extern void auth_require_fit(const AuthKey *key, JwsAlg alg);
 
 /* ---- tokens.c settings ---- */
 extern int	jwt_leeway_seconds(void);

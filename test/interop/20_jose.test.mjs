@@ -95,6 +95,18 @@ for (const alg of [...ASYM, ...HMAC]) {
   });
 }
 
+test('Ed25519 (RFC 9864 name of EdDSA) tokens and JWKs from jose verify', async () => {
+  const pair = await jose.generateKeyPair('Ed25519', { extractable: true });
+  const kid = 't20-jose-ed25519-name';
+  await q('SELECT auth.import_jwk($1)',
+    [{ ...(await jose.exportJWK(pair.publicKey)), kid, alg: 'Ed25519' }]);
+  const token = await new jose.SignJWT({ sub: 'frank' })
+    .setProtectedHeader({ alg: 'Ed25519', kid }).setExpirationTime('5m').sign(pair.privateKey);
+  assert.equal((await one('SELECT auth.jwt_verify($1)', [token])).sub, 'frank');
+  assert.equal((await one(`SELECT auth.jwt_decode($1, $2, '{Ed25519}')`,
+    [token, JSON.stringify(await jose.exportJWK(pair.publicKey))])).sub, 'frank');
+});
+
 test('claim violations are rejected by both jose and auth.jwt_verify', async () => {
   const pair = await jose.generateKeyPair('ES256', { extractable: true });
   const kid = 't20-jose-claims';
