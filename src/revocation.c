@@ -31,6 +31,9 @@
  */
 #include "postgres.h"
 
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
 #include "access/genam.h"
 #include "access/relscan.h"
 #include "access/stratnum.h"
@@ -54,6 +57,9 @@
 
 #define REVOCATIONS_TABLE "revocations"
 #define REVOCATIONS_INDEX "revocations_pkey"
+
+/* Longer jti/sub values are keyed by their SHA-256 (see claim_key()). */
+#define REVOCATION_KEY_MAX 200
 
 /* Attribute numbers of auth.revocations. */
 #define Anum_key		1
@@ -130,9 +136,15 @@ checked_slot(Jsonb *claims, uint32 *hash)
 	return &checked[*hash % CHECKED_SLOTS];
 }
 
-/* The string value of a claim, or NULL when absent or not a string. */
+/*
+ * The key of a claim in auth.revocations: prefix || value, or, for a value
+ * longer than REVOCATION_KEY_MAX bytes (which could exceed the btree's row
+ * limit), prefix || 'sha256:' || hex digest of the value, as
+ * auth._revocation_key() computes it in SQL.  NULL when the claim is absent
+ * or not a string.
+ */
 static text *
-claim_string(Jsonb *claims, const char *name, const char *prefix)
+claim_key(Jsonb *claims, const char *name, const char *prefix)
 {
 	JsonbValue	v;
 	StringInfoData buf;
@@ -142,7 +154,18 @@ claim_string(Jsonb *claims, const char *name, const char *prefix)
 		return NULL;
 	initStringInfo(&buf);
 	appendStringInfoString(&buf, prefix);
-	appendBinaryStringInfo(&buf, v.val.string.val, v.val.string.len);
+	if (v.val.string.len <= REVOCATION_KEY_MAX)
+		appendBinaryStringInfo(&buf, v.val.string.val, v.val.string.len);
+	else
+	{
+		unsigned char md[SHA256_DIGEST_LENGTH];
+
+		if (EVP_Digest(v.val.string.val, v.val.string.len, md, NULL, EVP_sha256(), NULL) != 1)
+			elog(ERROR, "EVP_Digest(SHA-256) failed");
+		appendStringInfoString(&buf, "sha256:");
+		for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
+			appendStringInfo(&buf, "%02x", md[i]);
+	}
 	return cstring_to_text_with_len(buf.data, buf.len);
 }
 
@@ -182,6 +205,8 @@ auth_revocation_check(Jsonb *claims)
 	ArrayType  *array;
 	Relation	rel;
 	Relation	index;
+	Oid			relid;
+	Oid			indexid;
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
 	ScanKeyData skey;
@@ -207,8 +232,8 @@ auth_revocation_check(Jsonb *claims)
 		entry->len == len && memcmp(entry->bytes, VARDATA_ANY(claims), len) == 0)
 		return;
 
-	jti = claim_string(claims, "jti", "jti:");
-	sub = claim_string(claims, "sub", "sub:");
+	jti = claim_key(claims, "jti", "jti:");
+	sub = claim_key(claims, "sub", "sub:");
 	if (jti)
 		keys[nkeys++] = PointerGetDatum(jti);
 	if (sub)
@@ -217,8 +242,15 @@ auth_revocation_check(Jsonb *claims)
 		return;
 	array = construct_array(keys, nkeys, TEXTOID, -1, false, TYPALIGN_INT);
 
-	rel = table_open(revocations_relid, AccessShareLock);
-	index = index_open(revocations_indexid, AccessShareLock);
+	/*
+	 * Copy the OIDs first: taking the lock processes invalidations, and a
+	 * revocation committed meanwhile resets the statics to InvalidOid
+	 * through revocations_changed().
+	 */
+	relid = revocations_relid;
+	indexid = revocations_indexid;
+	rel = table_open(relid, AccessShareLock);
+	index = index_open(indexid, AccessShareLock);
 
 	ScanKeyEntryInitialize(&skey, SK_SEARCHARRAY, 1, BTEqualStrategyNumber,
 						   TEXTOID, index->rd_indcollation[0], F_TEXTEQ,

@@ -24,6 +24,7 @@ token_of() { jq -r .token <<<"$BODY"; }
 
 echo "## 40. Accounts over HTTP: sign-up, sign-in, tasks, isolation, sign-out"
 psql -qX -v ON_ERROR_STOP=1 <<'SQL'
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS auth_ext_todo;
 -- PostgREST-style roles: the gateway logs in as authenticator (NOINHERIT) and
 -- switches to anon or to the token's role claim (accounts.token_role).

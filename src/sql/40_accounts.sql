@@ -77,6 +77,23 @@ CREATE TRIGGER revocations_changed
 -- A dump must not bring revoked tokens back to life.
 SELECT pg_catalog.pg_extension_config_dump('auth.revocations', '');
 
+-- The key of a jti or sub in auth.revocations; values over 200 bytes are
+-- keyed by their SHA-256, so that no token has a key too long for the
+-- index.  revocation.c computes the same.
+CREATE FUNCTION auth._revocation_key(prefix text, value text) RETURNS text
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+    SET search_path = ''
+    AS $$
+SELECT prefix OPERATOR(pg_catalog.||) CASE
+    WHEN pg_catalog.octet_length(value) OPERATOR(pg_catalog.<=) 200 THEN value
+    ELSE 'sha256:' OPERATOR(pg_catalog.||) pg_catalog.encode(pg_catalog.sha256(
+        pg_catalog.convert_to(value, pg_catalog.getdatabaseencoding())), 'hex')
+    END
+$$;
+COMMENT ON FUNCTION auth._revocation_key(text, text) IS
+    'key of a jti or sub in auth.revocations (SHA-256 of values over 200 bytes)';
+REVOKE ALL ON FUNCTION auth._revocation_key(text, text) FROM PUBLIC;
+
 -- ---- lockout ------------------------------------------------------------
 
 -- Consecutive sign-in failures per email, known or not: every failed
@@ -97,13 +114,21 @@ COMMENT ON TABLE auth.signin_failures IS
 -- Lockout state is nobody's business but the sign-in function's.
 REVOKE ALL ON auth.signin_failures FROM PUBLIC;
 
+-- The extension owner (the database owner on managed Postgres, who is not a
+-- superuser, while the objects of a trusted extension belong to the
+-- bootstrap superuser) administers accounts: imports and deletes users,
+-- backs them up with pg_dump, unlocks an account by deleting its failures.
+GRANT SELECT, INSERT, UPDATE, DELETE ON auth.users, auth.revocations TO @extowner@;
+GRANT SELECT, DELETE ON auth.signin_failures TO @extowner@;
+
 -- ---- C helpers ------------------------------------------------------------
 
 CREATE FUNCTION auth._accounts_policy(
     OUT max_failures integer, OUT lockout_base_seconds integer,
     OUT lockout_max_seconds integer, OUT token_role text)
     RETURNS record
-    LANGUAGE C STABLE STRICT PARALLEL SAFE
+    -- UNSAFE: may load the settings cache, which takes a fresh snapshot.
+    LANGUAGE C STABLE STRICT PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'auth_accounts_policy';
 COMMENT ON FUNCTION auth._accounts_policy() IS
     'the accounts.* settings in force (lockout policy, token role)';
@@ -214,6 +239,7 @@ DECLARE
     v_policy record;
     v_user   record;
     v_state  record;
+    v_dummy  text;
     v_ok     boolean;
 BEGIN
     IF v_email IS NULL OR v_email OPERATOR(pg_catalog.=) '' THEN
@@ -243,12 +269,23 @@ BEGIN
         RETURNING f.failures, coalesce(f.locked_until OPERATOR(pg_catalog.>) pg_catalog.now(), false) AS locked
         INTO v_state;
 
+    -- Fetched on every path, so that the backend's first sign-in (which
+    -- makes the dummy hash) is slower whatever the email, not only for an
+    -- unknown one.
+    v_dummy := auth._dummy_hash();
     SELECT u.id, u.email, u.name, u.password_hash INTO v_user
         FROM auth.users u WHERE u.email OPERATOR(pg_catalog.=) v_email;
     -- One Argon2id verification in every case: against the dummy hash (at
     -- the current parameters) when there is no account or no password, and
     -- also when the account is locked.
-    v_ok := auth.verify_password(signin.password, coalesce(v_user.password_hash, auth._dummy_hash()));
+    BEGIN
+        v_ok := auth.verify_password(signin.password, coalesce(v_user.password_hash, v_dummy));
+    EXCEPTION WHEN invalid_parameter_value THEN
+        -- A stored hash auth_ext cannot read (corrupt, or a hostile cost):
+        -- the same answer and the same work as a wrong password.
+        PERFORM auth.verify_password(signin.password, v_dummy);
+        v_ok := false;
+    END;
     v_ok := v_ok AND v_user.password_hash IS NOT NULL;
 
     IF v_state.locked OR NOT v_ok THEN
@@ -298,7 +335,7 @@ DECLARE
 BEGIN
     IF v_claims ? 'jti' AND pg_catalog.jsonb_typeof(v_claims->'exp') OPERATOR(pg_catalog.=) 'number' THEN
         INSERT INTO auth.revocations (key, expires_at)
-            VALUES ('jti:' OPERATOR(pg_catalog.||) (v_claims->>'jti'),
+            VALUES (auth._revocation_key('jti:', v_claims->>'jti'),
                     pg_catalog.to_timestamp((v_claims->>'exp')::double precision))
             ON CONFLICT (key) DO NOTHING;
         -- Opportunistic purge of revocations of tokens long expired, a batch
@@ -324,13 +361,15 @@ DECLARE
     v_sub text := auth.jwt()->>'sub';
     -- Tokens are revoked up to and including this second (iat has whole
     -- seconds), so one minted earlier in the same second cannot survive.
-    v_now bigint := pg_catalog.floor(pg_catalog.date_part('epoch', pg_catalog.now()))::bigint;
+    -- The wall clock, not the transaction's start: a token minted by another
+    -- session while this transaction ran is "before now" too.
+    v_now bigint := pg_catalog.floor(pg_catalog.date_part('epoch', pg_catalog.clock_timestamp()))::bigint;
 BEGIN
     IF v_sub IS NULL THEN
         RETURN auth._fail('Not signed in', 401);
     END IF;
     INSERT INTO auth.revocations AS r (key, not_before)
-        VALUES ('sub:' OPERATOR(pg_catalog.||) v_sub, v_now)
+        VALUES (auth._revocation_key('sub:', v_sub), v_now)
         ON CONFLICT (key) DO UPDATE
             SET not_before = GREATEST(r.not_before, excluded.not_before);
     PERFORM pg_catalog.set_config('response.status', '200', true);

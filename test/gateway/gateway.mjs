@@ -223,11 +223,10 @@ export async function startGateway(options = {}) {
   await loadJwks();
 
   async function authenticate(req) {
-    const auth = req.headers.authorization;
-    if (!auth) return { role: anonRole, claims: { role: anonRole }, authenticated: false };
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-    if (!m) throw new HttpError(401, 'PGRST301', 'Invalid token', 'Authorization is not a Bearer token', null,
-      { 'WWW-Authenticate': 'Bearer error="invalid_request"' });
+    // Like PostgREST (and auth.pre_request()): only a Bearer token counts;
+    // no Authorization header, or another scheme, is anonymous.
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization || '');
+    if (!m) return { role: anonRole, claims: { role: anonRole }, authenticated: false };
     let result;
     try {
       result = await jose.compactVerify(m[1], keySet);

@@ -1,7 +1,7 @@
 -- pgTAP: the SQL contract of the accounts area (auth.users, sign-up,
 -- sign-in, lockout, sign-out, revocation), without HTTP.
 BEGIN;
-SELECT plan(49);
+SELECT plan(60);
 
 -- cheap hashing: cost is not what this suite tests
 SELECT auth.configure('password.argon2_memory_kib', '64');
@@ -54,6 +54,13 @@ SELECT is(auth.signup('a@b.co', 'password-ok', repeat('é', 100)) ? 'token', tru
 SELECT is(auth.signup('a b@c.de', 'password-ok', 'N'), '{"error": "Please enter a valid email"}', 'an email with a space is refused');
 SELECT is(auth.signup('x@y.zz', repeat('p', 4097), 'N'), '{"error": "Password must be 4096 bytes or less"}', 'an over-long password is refused, not truncated');
 
+-- ---- settings ----
+SELECT throws_ok($$SELECT auth.configure('accounts.max_failures', '0')$$, '22023', NULL, 'accounts.max_failures is at least 1');
+SELECT throws_ok($$SELECT auth.configure('accounts.token_role', '')$$, '22023', NULL, 'accounts.token_role must be a role name');
+SELECT is((SELECT array_agg(name::text ORDER BY name) FROM auth.settings() WHERE name LIKE 'accounts.%'),
+    ARRAY['accounts.lockout_base_seconds', 'accounts.lockout_max_seconds', 'accounts.max_failures', 'accounts.token_role'],
+    'the accounts settings are registered');
+
 -- ---- sign-in and lockout (max 2 failures, back-off 10 s doubling up to 15 s) ----
 SELECT auth.configure('accounts.max_failures', '2');
 SELECT auth.configure('accounts.lockout_base_seconds', '10');
@@ -84,7 +91,17 @@ UPDATE auth.users SET password_hash = auth.hash_password('password-tap', 'bcrypt
 SELECT is(auth.signin('tap.user@example.com', 'password-tap') ? 'token', true, 'a bcrypt user signs in');
 SELECT ok((SELECT password_hash LIKE '$argon2id$%' FROM auth.users WHERE email = 'tap.user@example.com'), 'and is upgraded to Argon2id');
 
+INSERT INTO auth.users (email, name, password_hash) VALUES ('broken@example.com', 'Broken', 'not a hash at all');
+SELECT is(auth.signin('broken@example.com', 'password-any'), '{"error": "Invalid email or password"}',
+    'an unreadable stored hash is a failed sign-in, not an error that would reveal the account');
+
 -- ---- sign-out and revocation ----
+-- Sign-out reads the verified identity, never a setting anyone can write.
+CREATE TEMP TABLE victim AS SELECT auth.signin('tap.user@example.com', 'password-tap')->>'token' AS t;
+SELECT set_config('request.jwt.claims', (auth.jwt_decode_unverified((SELECT t FROM victim))->'payload')::text, true);
+SELECT is(auth.signout_everywhere(), '{"error": "Not signed in"}', 'forged request.jwt.claims is not an identity: sign-out everywhere refuses');
+SELECT is(auth.signout(), '{"message": "Signed out successfully"}', 'sign-out with forged claims answers as anonymous');
+SELECT lives_ok($$SELECT auth.jwt_verify((SELECT t FROM victim))$$, 'and revoked nothing: the victim''s token still verifies');
 CREATE TEMP TABLE tok AS SELECT auth.signin('tap.user@example.com', 'password-tap')->>'token' AS t;
 SELECT lives_ok($$SELECT auth.jwt_verify((SELECT t FROM tok))$$, 'a fresh token verifies');
 SELECT is(auth.signout(), '{"message": "Signed out successfully"}', 'sign-out');
@@ -93,6 +110,15 @@ UPDATE tok SET t = auth.signin('tap.user@example.com', 'password-tap')->>'token'
 SELECT lives_ok($$SELECT auth.jwt_verify((SELECT t FROM tok))$$, 'another token of the same user still verifies');
 SELECT is(auth.signout_everywhere(), '{"message": "Signed out everywhere"}', 'sign-out everywhere');
 SELECT throws_ok($$SELECT auth.jwt_verify((SELECT t FROM tok))$$, 'PT401', 'Token has been revoked, please log in again', 'every earlier token of the user is refused');
+
+-- jti/sub values too long for the index are keyed by their SHA-256.
+CREATE TEMP TABLE longsub AS SELECT auth.jwt_sign(jsonb_build_object('sub', repeat('s', 3000), 'role', 'x')) AS t;
+SELECT lives_ok($$SELECT auth.jwt_verify((SELECT t FROM longsub))$$, 'a token with a 3000-byte sub verifies');
+SELECT is(auth.signout_everywhere(), '{"message": "Signed out everywhere"}', 'and its user can sign out everywhere');
+SELECT is((SELECT key FROM auth.revocations WHERE key LIKE 'sub:sha256:%'),
+    'sub:sha256:' || encode(sha256(convert_to(repeat('s', 3000), 'UTF8')), 'hex'), 'the long sub is keyed by its SHA-256');
+SELECT throws_ok($$SELECT auth.jwt_verify((SELECT t FROM longsub))$$, 'PT401', 'Token has been revoked, please log in again',
+    'the C check finds the hashed key: the token is refused');
 
 -- The check only reads: it works in a read-only transaction.
 SET LOCAL transaction_read_only = on;
