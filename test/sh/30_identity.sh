@@ -238,6 +238,15 @@ COMMIT;
 SQL
 )
 is "$got" "t github|42|<null> " "a sub that is not a uuid: user_id() has it, uid() is NULL"
+TODD=$(su_sql -c "SELECT auth.jwt_sign(jsonb_build_object('sub', '{A0EEBC99-9C0B4EF8-BB6D6BB9-BD380A11}'))")
+got=$(psql -qAtX -U "$ROLE" -v t="$TODD" 2>/dev/null <<'SQL' | tr '\n' ' '
+BEGIN;
+SELECT auth.jwt_verify(:'t') IS NOT NULL;
+SELECT auth.uid(), auth.uid() = auth.user_id()::uuid;
+COMMIT;
+SQL
+)
+is "$got" "t a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11|t " "uid() reads every spelling PostgreSQL's uuid input accepts"
 
 got=$(who <<SQL
 BEGIN;
