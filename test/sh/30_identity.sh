@@ -84,6 +84,22 @@ SQL
 )
 is "$got" "$A" "set_config(..., true) is refused (A stays A)"
 
+# PostgreSQL 15's GRANT SET ON PARAMETER lets a role pass the privilege check
+# of a superuser-only setting; the check hook still refuses the value.
+su_sql -c "GRANT SET ON PARAMETER auth_ext.claims TO $ROLE"
+got=$(who <<SQL
+SELECT auth.user_id();
+BEGIN;
+SET LOCAL auth_ext.claims = '{"sub": "$B"}';
+$READ
+COMMIT;
+SQL
+)
+is "$got" "" "even with GRANT SET ON PARAMETER, SET auth_ext.claims is refused"
+got=$(psql -qAtX -U "$ROLE" -c "SELECT auth.user_id()" -c "SET auth_ext.claims = '{\"sub\": \"$B\"}'" 2>&1 | grep -c 'can only be set by auth.jwt_verify')
+is "$got" "1" "... by the check hook (the privilege check passed)"
+su_sql -c "REVOKE SET ON PARAMETER auth_ext.claims FROM $ROLE"
+
 # A function with a SET clause: refused at CREATE for the spoofer; a superuser
 # can only create it before the library is loaded, and calling it then fails.
 got=$(who <<SQL
