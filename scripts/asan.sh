@@ -4,7 +4,7 @@
 #
 # How: the tree is copied (git ls-files, plus uncommitted files) to a scratch
 # directory so the normal build is left alone; there the module is built with
-# AUTH_EXT_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer"
+# AUTH_EXT_CFLAGS="-fsanitize=address,undefined -fno-sanitize-address-use-after-scope ..."
 # (gcc links libasan/libubsan into auth_ext.so).  The server itself is not
 # instrumented.  Default mode: the sanitizer runtimes load with the module;
 # their options are compiled into the sanitised copy:
@@ -37,7 +37,7 @@ trap 'rm -rf "$TREE"' EXIT
 git ls-files -co --exclude-standard | grep -v '^test/interop/node_modules/' | tar -cf - -T - | tar -xf - -C "$TREE"
 [ -d test/interop/node_modules ] && ln -s "$SRC/test/interop/node_modules" "$TREE/test/interop/node_modules"
 
-export AUTH_EXT_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize=alignment"
+export AUTH_EXT_CFLAGS="-fsanitize=address,undefined -fno-sanitize-address-use-after-scope -fno-omit-frame-pointer -fno-sanitize=alignment"
 ASAN_OPTS="detect_leaks=0:abort_on_error=1:log_path=$REPORTS/asan"
 UBSAN_OPTS="print_stacktrace=1:halt_on_error=1:abort_on_error=1:log_path=$REPORTS/ubsan"
 if [ "${ASAN_PRELOAD:-0}" = 1 ]; then
