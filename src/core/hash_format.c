@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "hash_format.h"
+#include "hexdigit.h"
 
 /* A view of part of the input. */
 typedef struct Span
@@ -397,23 +398,11 @@ parse_django(Span s, ParsedHash *out)
 						HF_MAX_KEY, &out->key_len, HF_ERR_KEY_LENGTH);
 }
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool
 all_hex(Span s)
 {
 	for (size_t i = 0; i < s.len; i++)
-		if (hex_value(s.p[i]) < 0)
+		if (core_hex_value(s.p[i]) < 0)
 			return false;
 	return true;
 }
@@ -430,8 +419,8 @@ parse_better_auth(Span salt, Span key, ParsedHash *out)
 	memcpy(out->salt, salt.p, salt.len);
 	out->salt_len = salt.len;
 	for (size_t i = 0; i < HF_BETTER_AUTH_KEYLEN; i++)
-		out->key[i] = (uint8_t) (hex_value(key.p[2 * i]) << 4 |
-								 hex_value(key.p[2 * i + 1]));
+		out->key[i] = (uint8_t) (core_hex_value(key.p[2 * i]) << 4 |
+								 core_hex_value(key.p[2 * i + 1]));
 	out->key_len = HF_BETTER_AUTH_KEYLEN;
 	out->log2_n = HF_BETTER_AUTH_LOG2_N;
 	out->block_size = HF_BETTER_AUTH_R;

@@ -12,6 +12,7 @@
  *-------------------------------------------------------------------------
  */
 #include "identity_parse.h"
+#include "hexdigit.h"
 
 static bool
 is_ws(char c)
@@ -85,18 +86,6 @@ auth_parse_bearer(const char *s, size_t len, size_t *token_off,
 	return AUTH_BEARER_OK;
 }
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool
 auth_parse_uuid(const char *s, size_t len, unsigned char out[16])
 {
@@ -119,8 +108,8 @@ auth_parse_uuid(const char *s, size_t len, unsigned char out[16])
 
 		if (ndigits == 32)
 			return false;
-		hi = hex_value(s[i]);
-		lo = (i + 1 < end) ? hex_value(s[i + 1]) : -1;
+		hi = core_hex_value(s[i]);
+		lo = (i + 1 < end) ? core_hex_value(s[i + 1]) : -1;
 		if (hi < 0 || lo < 0)
 			return false;
 		buf[ndigits / 2] = (unsigned char) (hi << 4 | lo);

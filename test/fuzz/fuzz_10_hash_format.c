@@ -9,7 +9,7 @@
  *     back to exactly the same text;
  *   - a parse never succeeds on a string over HF_MAX_HASH_LEN.
  *
- * fuzz-sources: src/core/hash_format.c
+ * fuzz-sources: src/core/hash_format.c src/core/hexdigit.c
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  * lies inside the input and holds only b64token characters, and that a
  * parsed UUID prints back to something the parser accepts again.
  *
- * fuzz-sources: src/core/identity_parse.c
+ * fuzz-sources: src/core/identity_parse.c src/core/hexdigit.c
  */
 #include <stdint.h>
 #include <stdio.h>
