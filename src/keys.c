@@ -558,11 +558,15 @@ auth_key_from_jwk(Jsonb *jwk, bool for_signing, bool strict_alg)
 	{
 		JwsAlg		bound = key->alg;
 
+		const char *why;
+
 		key->alg = JWS_ALG_INVALID;
-		if (!auth_key_fits(key, bound))
+		why = auth_key_misfit(key, bound);
+		if (why)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("JWK \"alg\" %s does not match its key", jws_algs[bound].name)));
+					 errmsg("JWK \"alg\" %s does not match its key", jws_algs[bound].name),
+					 errdetail_internal("%s", why)));
 		key->alg = bound;
 	}
 	else if (strict_alg)
