@@ -6,9 +6,9 @@
 # auth.jwt_verify, auth.jwt_decode, auth.jws_verify and
 # auth.verify_password.  Every call must either give the right answer for
 # an unmodified input (the claims; true for the right password) or fail
-# cleanly: PT401 for tokens; 22023 or false for hashes.  Also tokens whose payload JSON is mutated and then RE-SIGNED with
-# the HMAC key (so they pass the signature and reach the claim parser): the
-# answer is PT401 or exactly the mutated claims.  The loops run inside the
+# cleanly: PT401 for tokens; 22023 or false for hashes.  Also tokens whose
+# payload JSON is mutated and then RE-SIGNED with the HMAC key (so they pass
+# the signature and reach the claim parser): the answer is PT401 or exactly the mutated claims.  The loops run inside the
 # server (PL/pgSQL, one subtransaction per call); random() is seeded, so a
 # failure reproduces.  The server must not restart (postmaster start time)
 # and its log must show no backend terminated by a signal.
