@@ -10,8 +10,9 @@
 # payload JSON is mutated and then RE-SIGNED with the HMAC key (so they pass
 # the signature and reach the claim parser): the answer is PT401 or exactly
 # the mutated claims.  The loops run inside the server (PL/pgSQL, one
-# subtransaction per call); random() is seeded, so a failure reproduces.  The server must not restart (postmaster start time)
-# and its log must show no backend terminated by a signal.
+# subtransaction per call); random() is seeded, so a failure reproduces.
+# The server must not restart (postmaster start time) and its log must show
+# no backend terminated by a signal.
 #   T70_MUTATIONS (default 20000) = mutations per token kind (jws_verify:
 #   half), T70_HASH_MUTATIONS (default 2000) = hash mutations.
 source "$AUTH_ROOT/scripts/tap.sh"
