@@ -3,16 +3,18 @@
 # password hashes are mutated tens of thousands of times (bit flips,
 # truncations, deletions, insertions, replacements, duplications, splices
 # with other tokens, segment swaps, huge and empty values) and fed to
-# auth.jwt_verify, auth.jwt_decode and auth.verify_password.  Every call must
-# either give the right answer for an unmodified input (the claims; true for
-# the right password) or fail cleanly: PT401 for tokens; 22023 or false for
-# hashes.  Also tokens whose payload JSON is mutated and then RE-SIGNED with
-# the HMAC key (so they pass the signature and reach the claim parser): the
-# answer is PT401 or exactly the mutated claims.  The loops run inside the
-# server (PL/pgSQL, one subtransaction per call); random() is seeded, so a
-# failure reproduces.  The server must not restart (postmaster start time)
-# and its log must show no backend terminated by a signal.
-#   T70_MUTATIONS (default 20000) = mutations per token kind.
+# auth.jwt_verify, auth.jwt_decode, auth.jws_verify and
+# auth.verify_password.  Every call must either give the right answer for
+# an unmodified input (the claims; true for the right password) or fail
+# cleanly: PT401 for tokens; 22023 or false for hashes.  Also tokens whose
+# payload JSON is mutated and then RE-SIGNED with the HMAC key (so they pass
+# the signature and reach the claim parser): the answer is PT401 or exactly
+# the mutated claims.  The loops run inside the server (PL/pgSQL, one
+# subtransaction per call); random() is seeded, so a failure reproduces.
+# The server must not restart (postmaster start time) and its log must show
+# no backend terminated by a signal.
+#   T70_MUTATIONS (default 20000) = mutations per token kind (jws_verify:
+#   half), T70_HASH_MUTATIONS (default 2000) = hash mutations.
 source "$AUTH_ROOT/scripts/tap.sh"
 set -u
 DB=t70_mutation
@@ -124,6 +126,8 @@ BEGIN
         BEGIN
             IF key IS NULL THEN
                 r := auth.jwt_verify(m);
+            ELSIF suite = 'jws_verify' THEN
+                r := convert_from(auth.jws_verify(m, key, '{HS256}'), 'UTF8')::jsonb;
             ELSE
                 r := auth.jwt_decode(m, key, '{HS256}');
             END IF;
@@ -243,12 +247,14 @@ SELECT setseed(0.72);
 UPDATE t70.tokens SET alg = '0-explicit', token = auth.jwt_encode('{"sub":"explicit","exp":4000000000}', repeat('k', 32)),
     claims = '{"sub":"explicit","exp":4000000000}' WHERE alg = 'HS256';
 SELECT t70.run_tokens('jwt_decode', $N, repeat('k', 32));
+SELECT setseed(0.725);
+SELECT t70.run_tokens('jws_verify', $((N / 2)), repeat('k', 32));
 SELECT setseed(0.73);
 SELECT t70.run_resigned($((N / 4)), repeat('k', 32));
 SELECT setseed(0.74);
 SELECT t70.run_hashes($NH);
 SQL
-ok $? "jwt_decode, re-signed claims and verify_password loops ran"
+ok $? "jwt_decode, jws_verify, re-signed claims and verify_password loops ran"
 
 while IFS='|' read -r suite tried okn err bad sample; do
   is "$bad" "0" "$suite: $tried mutations, $okn right answers for unmodified input, $err clean errors, 0 unexpected"
