@@ -1,0 +1,105 @@
+-- bench/ratios.sql: the ratios of issue 6, from the medians of figures
+-- measured in the same run (bench.med()).  A ratio whose figures were not
+-- measured is NULL ("n/a").  Run by scripts/bench.sh after all figures.
+-- Subtractions are written out in each formula and every operand is in the
+-- figures table: nothing is subtracted silently.
+
+-- HS256 against the sum of its unavoidable parts
+SELECT bench.ratio('HS256 jwt_decode / unavoidable parts',
+    '(decode.hs256 - floor.tbl_scan) / (raw.hs256_verify + raw.b64url_decode_payload + (parts.jsonb_parse - floor.tbl_scan) + (floor.gs_abs - floor.gs_count))',
+    (bench.med('decode.hs256') - bench.med('floor.tbl_scan'))
+    / (bench.med('raw.hs256_verify') + bench.med('raw.b64url_decode_payload')
+       + (bench.med('parts.jsonb_parse') - bench.med('floor.tbl_scan'))
+       + (bench.med('floor.gs_abs') - bench.med('floor.gs_count'))),
+    '<= 2',
+    'verifying an HS256 token costs at most twice the HMAC + base64url + jsonb parse + one call it cannot avoid');
+SELECT bench.ratio('HS256 jwt_verify (first seen) / unavoidable parts',
+    '(verify_first.hs256 - floor.tbl_scan) / (raw.hs256_verify + raw.b64url_decode_payload + (parts.jsonb_parse - floor.tbl_scan) + (floor.gs_abs - floor.gs_count))',
+    (bench.med('verify_first.hs256') - bench.med('floor.tbl_scan'))
+    / (bench.med('raw.hs256_verify') + bench.med('raw.b64url_decode_payload')
+       + (bench.med('parts.jsonb_parse') - bench.med('floor.tbl_scan'))
+       + (bench.med('floor.gs_abs') - bench.med('floor.gs_count'))),
+    '<= 2',
+    'the same for jwt_verify, which also checks revocation and sets the identity');
+
+-- against the plain-SQL pgcrypto implementation, same tokens
+SELECT bench.ratio('plain SQL verify / jwt_decode (HS256)',
+    'plain.verify_hs256 / decode.hs256',
+    bench.med('plain.verify_hs256') / bench.med('decode.hs256'),
+    '>= 4', 'how many times faster than doing HS256 in PL/pgSQL with pgcrypto');
+SELECT bench.ratio('plain SQL verify / jwt_verify (HS256, first seen)',
+    'plain.verify_hs256 / verify_first.hs256',
+    bench.med('plain.verify_hs256') / bench.med('verify_first.hs256'),
+    '>= 4', 'the same for the keyring path (revocation check and identity included)');
+SELECT bench.ratio('plain SQL sign / jwt_encode (HS256)',
+    'plain.sign_hs256 / encode.hs256',
+    bench.med('plain.sign_hs256') / bench.med('encode.hs256'),
+    NULL, 'signing, informative');
+
+-- asymmetric first-seen verify against raw OpenSSL (the faster of the two raw ways)
+SELECT bench.ratio(format('%s jwt_verify (first seen) / raw verify', upper(a)),
+    format('(verify_first.%s - floor.tbl_scan_asym) / min(raw.%s_verify, raw.%s_verify_reusectx)', a, a, a),
+    (bench.med('verify_first.' || a) - bench.med('floor.tbl_scan_asym'))
+    / coalesce(least(bench.med('raw.' || a || '_verify'), bench.med('raw.' || a || '_verify_reusectx')),
+               bench.med('raw.' || a || '_verify')),
+    '<= 1.15', 'a token never seen before costs little more than the signature check itself')
+  FROM unnest(ARRAY['es256', 'eddsa', 'rs256', 'ps256']) a;
+
+-- repeated verification: absolute microseconds per call
+SELECT bench.ratio(format('%s jwt_verify (repeated), us per call', upper(a)),
+    format('verify_repeat.%s', a),
+    bench.med('verify_repeat.' || a),
+    '<= 5', 'a token this backend already verified (every request of a session) costs microseconds')
+  FROM unnest(ARRAY['hs256', 'es256', 'eddsa', 'rs256', 'ps256']) a;
+
+-- signing, informative
+SELECT bench.ratio(format('%s jwt_sign / raw sign', upper(a)),
+    format('sign.%s / raw.%s_sign', a, a),
+    bench.med('sign.' || a) / bench.med('raw.' || a || '_sign'),
+    NULL, 'signing, informative (jwt_sign also builds claims and a random jti)')
+  FROM unnest(ARRAY['es256', 'eddsa', 'rs256', 'ps256']) a;
+
+-- RLS and the end-to-end request (pgbench tx/s: time ratio = inverse tps ratio)
+SELECT bench.ratio('RLS list query / hand-written query (time)',
+    'rls.hand / rls.auth (tps)',
+    bench.med('rls.hand') / bench.med('rls.auth'),
+    '<= 1.05', 'policies from enable_user_isolation cost no more than writing WHERE user_id = ... yourself');
+SELECT bench.ratio('current_setting() policies / hand-written query (time)',
+    'rls.hand / rls.claims (tps)',
+    bench.med('rls.hand') / bench.med('rls.claims'),
+    NULL, 'the PostgREST/Supabase policy form, informative');
+SELECT bench.ratio(format('end-to-end authenticated / unauthenticated throughput, %s client(s)', c),
+    format('e2e.auth_c%s / e2e.noauth_c%s (tps)', c, c),
+    bench.med('e2e.auth_c' || c) / bench.med('e2e.noauth_c' || c),
+    '>= 0.9', 'what authentication inside the database costs a PostgREST-style request')
+  FROM unnest(ARRAY[1, 2]) c;
+
+-- passwords against raw libargon2 at the same parameters
+SELECT bench.ratio('hash_password / raw argon2id_hash_encoded',
+    'pw.hash_default / raw.argon2id_hash_encoded_default',
+    bench.med('pw.hash_default') / bench.med('raw.argon2id_hash_encoded_default'),
+    '<= 1.05', 'hashing in SQL costs what libargon2 costs');
+SELECT bench.ratio('verify_password / raw argon2id_verify',
+    'pw.verify_default / raw.argon2id_verify_default',
+    bench.med('pw.verify_default') / bench.med('raw.argon2id_verify_default'),
+    '<= 1.05', 'verifying in SQL costs what libargon2 costs');
+SELECT bench.ratio('sign-ins per second / 2 cores of raw Argon2id',
+    'signin.c2 / (2 * 1e6 / raw.argon2id_hash_raw_default)',
+    bench.med('signin.c2') / (2 * 1e6 / bench.med('raw.argon2id_hash_raw_default')),
+    NULL, 'share of the machine''s Argon2id ceiling that sign-ins reach, informative');
+
+-- memory
+SELECT bench.ratio('private memory growth over the 2nd half of the distinct tokens, MB',
+    'mem.anon_end - mem.anon_half',
+    bench.med('mem.anon_end') - bench.med('mem.anon_half'),
+    '<= 2', 'a long-lived backend does not grow with the number of tokens it has verified');
+SELECT bench.ratio('private memory growth over all distinct tokens, MB',
+    'mem.anon_end - mem.anon_start',
+    bench.med('mem.anon_end') - bench.med('mem.anon_start'),
+    NULL, 'the bound itself: caches filled to their cap, informative');
+
+-- identity reader
+SELECT bench.ratio('auth.user_id() authenticated, us per call above the floor',
+    'identity.user_id_auth - floor.gs_count',
+    bench.med('identity.user_id_auth') - bench.med('floor.gs_count'),
+    NULL, 'reading the identity in a policy or query, informative');

@@ -1,0 +1,110 @@
+-- bench/setup.sql: the bookkeeping of `make bench` (schema bench in the bench
+-- database): what each figure is, every timed sample, the ratios, and the
+-- timer used for per-call costs in SQL.  Loaded by scripts/bench.sh.
+
+CREATE SCHEMA bench;
+
+-- One row per figure, in the order they were measured.
+CREATE TABLE bench.figures (
+    ord     serial,
+    figure  text PRIMARY KEY,
+    unit    text NOT NULL,          -- 'us' per call/row, 'tps', 'MB', 'ms', ...
+    n       bigint,                 -- calls/rows per sample (NULL when not meaningful)
+    what    text NOT NULL
+);
+
+-- One row per timed repetition (warm-ups are never recorded).
+CREATE TABLE bench.samples (
+    figure  text NOT NULL,
+    run     int NOT NULL,
+    value   float8 NOT NULL
+);
+
+CREATE TABLE bench.ratios (
+    ord     serial,
+    name    text PRIMARY KEY,
+    formula text NOT NULL,
+    value   float8,                 -- NULL: a figure it needs was not measured
+    target  text,                   -- e.g. '<= 2', '>= 4'; NULL: informative only
+    pass    boolean,
+    meaning text
+);
+
+CREATE TABLE bench.info (
+    ord   serial,
+    key   text PRIMARY KEY,
+    value text
+);
+
+-- Median of a figure's samples (NULL when it has none).
+CREATE FUNCTION bench.med(f text) RETURNS float8
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+    AS $$ SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY value) FROM bench.samples WHERE figure = f $$;
+
+-- Records a ratio; target is '<= x' or '>= x'.
+CREATE FUNCTION bench.ratio(name text, formula text, value float8, target text, meaning text)
+    RETURNS void
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    AS $$
+    INSERT INTO bench.ratios (name, formula, value, target, pass, meaning)
+    VALUES (name, formula, value, target,
+            CASE WHEN value IS NULL OR target IS NULL THEN NULL
+                 WHEN target LIKE '<=%' THEN value <= substr(target, 3)::float8
+                 WHEN target LIKE '>=%' THEN value >= substr(target, 3)::float8 END,
+            meaning)
+    ON CONFLICT ON CONSTRAINT ratios_pkey DO UPDATE
+        SET formula = excluded.formula, value = excluded.value, target = excluded.target,
+            pass = excluded.pass, meaning = excluded.meaning
+$$;
+
+-- The timer: runs prelude (untimed: loads the library, parses keys, sets an
+-- identity, ...), then query once untimed when warm, then query timed; records
+-- microseconds per row (elapsed / n) as sample `run` of `figure` when run > 0.
+-- The clock is clock_timestamp() inside the backend: no client round trip,
+-- no parse/plan of the caller's statement, in the time.
+CREATE FUNCTION bench.time_sql(figure text, run int, n bigint, query text,
+                               prelude text DEFAULT NULL, warm boolean DEFAULT true)
+    RETURNS float8
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+    AS $$
+DECLARE
+    t0 timestamptz;
+    us float8;
+BEGIN
+    IF prelude IS NOT NULL THEN
+        EXECUTE prelude;
+    END IF;
+    IF warm THEN
+        EXECUTE query;
+    END IF;
+    t0 := clock_timestamp();
+    EXECUTE query;
+    us := extract(epoch FROM clock_timestamp() - t0) * 1e6 / n;
+    IF run > 0 THEN
+        INSERT INTO bench.samples VALUES (figure, run, us);
+    END IF;
+    RETURN us;
+END
+$$;
+
+-- Deterministic user ids: user k (1-based) is 00000000-0000-4000-8000-<k in 12 digits>.
+CREATE FUNCTION bench.uid(k int) RETURNS uuid
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ SELECT ('00000000-0000-4000-8000-' || lpad(k::text, 12, '0'))::uuid $$;
+
+-- The claims auth.signin() puts in a token, for user k (jwt_sign adds iat, exp, jti).
+CREATE FUNCTION bench.claims(k int) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+    SELECT jsonb_build_object('sub', bench.uid(k), 'user_id', bench.uid(k),
+                              'email', 'user' || k || '@example.com', 'name', 'User Number ' || k,
+                              'role', 'authenticated')
+$$;
+
+-- The payload segment of a compact JWS, decoded to text.
+CREATE FUNCTION bench.payload_of(tok text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+    SELECT convert_from(decode(rpad(translate(split_part(tok, '.', 2), '-_', '+/'),
+                                    (length(split_part(tok, '.', 2)) + 3) / 4 * 4, '='), 'base64'), 'UTF8')
+$$;
