@@ -1,8 +1,46 @@
 /*-------------------------------------------------------------------------
  *
  * identity.c
- *	  Entry point of the identity area: the identity of the current
- *	  transaction.
+ *	  The identity of the current transaction: where auth.jwt_verify()
+ *	  leaves the verified claims, and the C readers that RLS policies call
+ *	  (auth.user_id(), auth.uid(), auth.jwt(), auth.session(), auth.role(),
+ *	  auth.email()).
+ *
+ * Design.  The claims live in the string setting auth_ext.claims, which
+ * only this file assigns, with set_config_option(..., GUC_ACTION_LOCAL).
+ * Using PostgreSQL's own setting machinery buys three things for free:
+ *
+ *	 - transaction scope: the value is restored at COMMIT, ROLLBACK and
+ *	   ROLLBACK TO SAVEPOINT, so a pooled server connection never hands one
+ *	   client's identity to the next transaction;
+ *	 - parallel query: settings are serialized to parallel workers, so a
+ *	   policy evaluated inside a worker sees the leader's identity;
+ *	 - nothing to clean up after an error.
+ *
+ * What keeps SQL from forging it:
+ *
+ *	 - PGC_SUSET: SET, SET LOCAL, set_config(), RESET, ALTER ROLE/DATABASE
+ *	   ... SET, PGOPTIONS and function SET clauses are refused to anyone
+ *	   but a superuser;
+ *	 - a check hook that refuses every non-empty value, superuser or not,
+ *	   unless this file is assigning it (a static flag set around our one
+ *	   set_config_option() call) or a parallel worker is restoring the
+ *	   leader's settings (InitializingParallelWorker);
+ *	 - GUC_NO_RESET_ALL (RESET ALL / DISCARD ALL leave it alone),
+ *	   GUC_DISALLOW_IN_FILE (no ALTER SYSTEM / postgresql.conf),
+ *	   GUC_SUPERUSER_ONLY + GUC_NO_SHOW_ALL (current_setting() and SHOW are
+ *	   refused to application roles, which must use the readers);
+ *	 - _PG_init reserves the prefix auth_ext, so a placeholder forged before
+ *	   the library was loaded is discarded when it loads; the readers are C
+ *	   functions of this library, so calling one loads it first.
+ *
+ * Speed.  The check hook parses the value once, into the setting's "extra"
+ * (one malloc'd block: the claims as a flat Jsonb plus the sub, role and
+ * email strings and the sub as a UUID), and the assign hook points
+ * "current" at it.  PostgreSQL calls the assign hook on every change,
+ * including the restores at transaction end, so "current" always matches
+ * the setting and a reader costs one pointer test and a palloc for its
+ * result: no JSON parse per call, no cache key to compare.
  *
  * src/identity.c
  *
@@ -10,15 +48,282 @@
  */
 #include "postgres.h"
 
+#include "access/parallel.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/jsonb.h"
+#include "utils/uuid.h"
+
 #include "auth_ext.h"
+#include "identity.h"
+#include "identity_parse.h"
+
+#define CLAIMS_GUC "auth_ext.claims"
+
+/*
+ * The parsed claims of the current value of auth_ext.claims: the "extra" of
+ * the setting, one malloc'd block owned by guc.c.  Offsets are from the
+ * start of the block; a length of -1 means the claim is absent or not a
+ * string.
+ */
+typedef struct IdentityClaims
+{
+	Size		jsonb_off;		/* the claims object, a Jsonb varlena */
+	Size		sub_off;
+	int			sub_len;
+	Size		role_off;
+	int			role_len;
+	Size		email_off;
+	int			email_len;
+	bool		has_uid;		/* sub parses as a UUID */
+	pg_uuid_t	uid;
+} IdentityClaims;
+
+static char *claims_value = NULL;	/* the setting's variable (JSON text) */
+static const IdentityClaims *current = NULL;
+
+/* Set only around auth_identity_set()'s set_config_option() call. */
+static bool assigning = false;
+static Jsonb *pending = NULL;
+
+/* Size of the string claim "key" of jb, or -1; *val points into jb. */
+static int
+string_claim(Jsonb *jb, const char *key, const char **val)
+{
+	JsonbValue	buf;
+	JsonbValue *v;
+
+	v = getKeyJsonValueFromContainer(&jb->root, key, strlen(key), &buf);
+	if (v == NULL || v->type != jbvString)
+		return -1;
+	*val = v->val.string.val;
+	return v->val.string.len;
+}
+
+/*
+ * Builds the extra for claims jb with malloc (guc.c frees it with free()).
+ * Returns NULL when out of memory.
+ */
+static IdentityClaims *
+build_claims(Jsonb *jb)
+{
+	const char *sub = NULL,
+			   *role = NULL,
+			   *email = NULL;
+	int			sub_len = string_claim(jb, "sub", &sub);
+	int			role_len = string_claim(jb, "role", &role);
+	int			email_len = string_claim(jb, "email", &email);
+	Size		size;
+	Size		off;
+	char	   *base;
+	IdentityClaims *c;
+
+	/* an empty subject identifies nobody */
+	if (sub_len == 0)
+		sub_len = -1;
+	size = MAXALIGN(sizeof(IdentityClaims)) + VARSIZE(jb) +
+		Max(sub_len, 0) + Max(role_len, 0) + Max(email_len, 0);
+	base = malloc(size);
+	if (base == NULL)
+		return NULL;
+	c = (IdentityClaims *) base;
+	memset(c, 0, sizeof(IdentityClaims));
+
+	off = MAXALIGN(sizeof(IdentityClaims));
+	c->jsonb_off = off;
+	memcpy(base + off, jb, VARSIZE(jb));
+	off += VARSIZE(jb);
+
+	/* the strings point into jb: copy them before jb may go away */
+	c->sub_off = off;
+	c->sub_len = sub_len;
+	if (sub_len > 0)
+		memcpy(base + off, sub, sub_len);
+	off += Max(sub_len, 0);
+	c->role_off = off;
+	c->role_len = role_len;
+	if (role_len > 0)
+		memcpy(base + off, role, role_len);
+	off += Max(role_len, 0);
+	c->email_off = off;
+	c->email_len = email_len;
+	if (email_len > 0)
+		memcpy(base + off, email, email_len);
+
+	c->has_uid = sub_len > 0 &&
+		auth_parse_uuid(sub, sub_len, c->uid.data);
+	return c;
+}
+
+/*
+ * check_hook of auth_ext.claims: see the file header.  The empty string
+ * (anonymous) is always allowed: it is the boot value, and clearing the
+ * identity gives nobody anything.
+ */
+static bool
+check_claims(char **newval, void **extra, GucSource source)
+{
+	Jsonb	   *jb;
+	IdentityClaims *c;
+
+	if (**newval == '\0')
+	{
+		*extra = NULL;
+		return true;
+	}
+
+	if (assigning && pending != NULL)
+		jb = pending;
+	else if (InitializingParallelWorker)
+		jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+												CStringGetDatum(*newval)));
+	else
+	{
+		GUC_check_errcode(ERRCODE_INSUFFICIENT_PRIVILEGE);
+		GUC_check_errmsg("parameter \"%s\" can only be set by auth.jwt_verify()",
+						 CLAIMS_GUC);
+		GUC_check_errdetail("The identity of a transaction comes only from a verified token.");
+		return false;
+	}
+
+	if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_IS_SCALAR(jb))
+		elog(ERROR, "auth_ext: token claims are not a JSON object");
+	c = build_claims(jb);
+	if (c == NULL)
+	{
+		GUC_check_errcode(ERRCODE_OUT_OF_MEMORY);
+		GUC_check_errmsg("out of memory");
+		return false;
+	}
+	*extra = c;
+	return true;
+}
+
+/* assign_hook of auth_ext.claims: called on every change, restores too. */
+static void
+assign_claims(const char *newval, void *extra)
+{
+	current = (const IdentityClaims *) extra;
+}
 
 void
 auth_identity_init(void)
 {
+	DefineCustomStringVariable(CLAIMS_GUC,
+							   gettext_noop("Verified claims of the current transaction (set by auth.jwt_verify only)."),
+							   gettext_noop("Read it with auth.user_id(), auth.jwt() and the other auth readers."),
+							   &claims_value,
+							   "",
+							   PGC_SUSET,
+							   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE |
+							   GUC_DISALLOW_IN_FILE | GUC_NO_RESET_ALL |
+							   GUC_SUPERUSER_ONLY,
+							   check_claims,
+							   assign_claims,
+							   NULL);
+	auth_identity_request_init();
 }
 
-/* Placeholder until the identity area lands: keeps no identity. */
+/*
+ * Makes claims (a JSON object) the identity of the current transaction, or
+ * clears it when claims is NULL.  Transaction-local: PostgreSQL restores the
+ * previous value at COMMIT, ROLLBACK or ROLLBACK TO SAVEPOINT.  Never writes
+ * to the database, so it works in read-only transactions and on standbys.
+ */
 void
 auth_identity_set(Jsonb *claims)
 {
+	char	   *text = "";
+
+	if (claims != NULL)
+	{
+		if (!JB_ROOT_IS_OBJECT(claims) || JB_ROOT_IS_SCALAR(claims))
+			elog(ERROR, "auth_ext: token claims are not a JSON object");
+		text = JsonbToCString(NULL, &claims->root, VARSIZE(claims));
+	}
+
+	pending = claims;
+	assigning = true;
+	PG_TRY();
+	{
+		(void) set_config_option(CLAIMS_GUC, text, PGC_SUSET, PGC_S_SESSION,
+								 GUC_ACTION_LOCAL, true, 0, false);
+	}
+	PG_FINALLY();
+	{
+		assigning = false;
+		pending = NULL;
+	}
+	PG_END_TRY();
+}
+
+/* ---- readers: STABLE PARALLEL SAFE, NULL when anonymous ---- */
+
+static Datum
+string_result(FunctionCallInfo fcinfo, Size off, int len)
+{
+	if (current == NULL || len < 0)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text_with_len((const char *) current + off,
+											  len));
+}
+
+/* SQL function: auth.user_id() returns text, the sub claim */
+PG_FUNCTION_INFO_V1(auth_user_id);
+Datum
+auth_user_id(PG_FUNCTION_ARGS)
+{
+	if (current == NULL)
+		PG_RETURN_NULL();
+	return string_result(fcinfo, current->sub_off, current->sub_len);
+}
+
+/* SQL function: auth.uid() returns uuid, the sub claim when it is a UUID */
+PG_FUNCTION_INFO_V1(auth_uid);
+Datum
+auth_uid(PG_FUNCTION_ARGS)
+{
+	pg_uuid_t  *result;
+
+	if (current == NULL || !current->has_uid)
+		PG_RETURN_NULL();
+	result = palloc(sizeof(pg_uuid_t));
+	memcpy(result, &current->uid, sizeof(pg_uuid_t));
+	PG_RETURN_UUID_P(result);
+}
+
+/* SQL function: auth.role() returns text, the role claim */
+PG_FUNCTION_INFO_V1(auth_role);
+Datum
+auth_role(PG_FUNCTION_ARGS)
+{
+	if (current == NULL)
+		PG_RETURN_NULL();
+	return string_result(fcinfo, current->role_off, current->role_len);
+}
+
+/* SQL function: auth.email() returns text, the email claim */
+PG_FUNCTION_INFO_V1(auth_email);
+Datum
+auth_email(PG_FUNCTION_ARGS)
+{
+	if (current == NULL)
+		PG_RETURN_NULL();
+	return string_result(fcinfo, current->email_off, current->email_len);
+}
+
+/* SQL functions: auth.jwt() and auth.session() return jsonb, every claim */
+PG_FUNCTION_INFO_V1(auth_claims);
+Datum
+auth_claims(PG_FUNCTION_ARGS)
+{
+	const Jsonb *jb;
+	Jsonb	   *result;
+
+	if (current == NULL)
+		PG_RETURN_NULL();
+	jb = (const Jsonb *) ((const char *) current + current->jsonb_off);
+	result = palloc(VARSIZE(jb));
+	memcpy(result, jb, VARSIZE(jb));
+	PG_RETURN_JSONB_P(result);
 }

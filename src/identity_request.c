@@ -1,0 +1,158 @@
+/*-------------------------------------------------------------------------
+ *
+ * identity_request.c
+ *	  auth.pre_request(): the identity of a PostgREST request, taken from
+ *	  the bearer token of its Authorization header or from a configured
+ *	  cookie.
+ *
+ * PostgREST sets request.headers (JSON, lower-case header names) and
+ * request.cookies (JSON) transaction-locally, then calls the function named
+ * by db-pre-request before the request's own query.  These settings are
+ * ordinary placeholders any client can set, which is harmless: all they can
+ * carry is a token, and the token is verified.  pre_request first clears
+ * the identity, so a request without a token is anonymous even if the same
+ * transaction had verified another token before.
+ *
+ * Admin setting identity.cookie_name: name of a cookie carrying the token
+ * when there is no Authorization: Bearer header ('' = no cookie, default).
+ *
+ * src/identity_request.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/jsonb.h"
+
+#include "auth_ext.h"
+#include "identity.h"
+#include "identity_parse.h"
+
+static bool check_cookie_name(const char *value, char **detail);
+
+static AuthSetting request_settings[] = {
+	{"identity.cookie_name", AUTH_SETTING_STRING, "", 0, 0,
+		"cookie carrying the token when there is no Authorization: Bearer header ('' = none)",
+	check_cookie_name, 0},
+};
+
+static bool
+check_cookie_name(const char *value, char **detail)
+{
+	if (*value == '\0' || auth_valid_cookie_name(value, strlen(value)))
+		return true;
+	*detail = pstrdup("A cookie name is a token of letters, digits and !#$%&'*+-.^_`|~.");
+	return false;
+}
+
+void
+auth_identity_request_init(void)
+{
+	auth_register_settings(request_settings, lengthof(request_settings));
+}
+
+/*
+ * Parses the JSON object in setting "name" (a request.* setting), or
+ * returns NULL when the setting is absent or empty.
+ */
+static Jsonb *
+request_object(const char *name)
+{
+	const char *value = GetConfigOption(name, true, false);
+	Jsonb	   *jb;
+
+	if (value == NULL || *value == '\0')
+		return NULL;
+	jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(value)));
+	if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_IS_SCALAR(jb))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("setting \"%s\" is not a JSON object", name)));
+	return jb;
+}
+
+/*
+ * Looks up key in a request.* object.  Returns false when absent; raises
+ * PT401 when present but not a string (a malformed credential).
+ */
+static bool
+request_string(Jsonb *jb, const char *key, const char *what,
+			   const char **val, int *len)
+{
+	JsonbValue	buf;
+	JsonbValue *v;
+
+	v = getKeyJsonValueFromContainer(&jb->root, key, strlen(key), &buf);
+	if (v == NULL || v->type == jbvNull)
+		return false;
+	if (v->type != jbvString)
+		ereport(ERROR,
+				(errcode(ERRCODE_AUTH_INVALID_TOKEN),
+				 errmsg("invalid token"),
+				 errdetail("The %s is not a string.", what)));
+	*val = v->val.string.val;
+	*len = v->val.string.len;
+	return true;
+}
+
+/* SQL function: auth.pre_request() returns void */
+PG_FUNCTION_INFO_V1(auth_pre_request);
+Datum
+auth_pre_request(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *headers = request_object("request.headers");
+	const char *token = NULL;
+	int			token_len = 0;
+	const char *val;
+	int			len;
+
+	if (headers != NULL &&
+		request_string(headers, "authorization", "Authorization header",
+					   &val, &len))
+	{
+		size_t		off,
+					tlen;
+
+		switch (auth_parse_bearer(val, len, &off, &tlen))
+		{
+			case AUTH_BEARER_OK:
+				token = val + off;
+				token_len = (int) tlen;
+				break;
+			case AUTH_BEARER_MALFORMED:
+				ereport(ERROR,
+						(errcode(ERRCODE_AUTH_INVALID_TOKEN),
+						 errmsg("invalid token"),
+						 errdetail("The Authorization header has the Bearer scheme but no well-formed token.")));
+				break;
+			case AUTH_BEARER_NONE:
+				break;			/* another scheme: not ours, anonymous */
+		}
+	}
+
+	if (token == NULL)
+	{
+		const char *cookie = auth_setting_string(&request_settings[0]);
+
+		if (*cookie != '\0')
+		{
+			Jsonb	   *cookies = request_object("request.cookies");
+
+			if (cookies != NULL &&
+				request_string(cookies, cookie, "token cookie", &val, &len) &&
+				len > 0)
+			{
+				token = val;
+				token_len = len;
+			}
+		}
+	}
+
+	/* anonymous unless the token verifies; a bad token raises PT401 */
+	auth_identity_set(NULL);
+	if (token != NULL)
+		(void) auth_jwt_verify_token(token, token_len);
+	PG_RETURN_VOID();
+}

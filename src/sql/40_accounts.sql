@@ -1,0 +1,328 @@
+-- Accounts (area 40): users, sign-up, sign-in, sign-out, revocation, lockout.
+--
+-- The account functions speak the todo app's HTTP contract: they return the
+-- JSON body and set PostgREST's response.status instead of raising for the
+-- expected failures, so that a failed sign-in commits its failure count.
+-- They are SECURITY DEFINER (application roles never read password hashes,
+-- failure counts or revocations) with an empty search_path.
+
+-- ---- users ----------------------------------------------------------------
+
+CREATE TABLE auth.users (
+    id            uuid PRIMARY KEY DEFAULT pg_catalog.gen_random_uuid(),
+    -- Stored lowercase, so the unique constraint is case-insensitive and
+    -- race-free: two concurrent sign-ups of one email cannot both commit.
+    email         text NOT NULL
+                  CONSTRAINT users_email_key UNIQUE
+                  CONSTRAINT users_email_check
+                  CHECK (email OPERATOR(pg_catalog.=) pg_catalog.lower(email)
+                         AND pg_catalog.octet_length(email) OPERATOR(pg_catalog.<=) 254),
+    name          text NOT NULL
+                  CONSTRAINT users_name_check
+                  CHECK (name OPERATOR(pg_catalog.=) pg_catalog.btrim(name)
+                         AND pg_catalog.char_length(name) OPERATOR(pg_catalog.>=) 1
+                         AND pg_catalog.char_length(name) OPERATOR(pg_catalog.<=) 100),
+    -- NULL: the account has no password (sign-in always fails, at full cost).
+    password_hash text,
+    created_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    updated_at    timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE auth.users IS
+    'accounts of auth_ext: email (lowercase, unique), name, password hash';
+-- Application roles never read password hashes; they go through the functions.
+REVOKE ALL ON auth.users FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('auth.users', '');
+
+CREATE FUNCTION auth._users_touch() RETURNS trigger
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+    SET search_path = ''
+    AS $$
+BEGIN
+    NEW.updated_at := pg_catalog.now();
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION auth._users_touch() IS 'row trigger: keeps auth.users.updated_at current';
+REVOKE ALL ON FUNCTION auth._users_touch() FROM PUBLIC;
+
+CREATE TRIGGER users_touch BEFORE UPDATE ON auth.users
+    FOR EACH ROW EXECUTE FUNCTION auth._users_touch();
+
+-- ---- revocations ----------------------------------------------------------
+
+-- One table, one text key, so that auth_revocation_check() finds both kinds
+-- of row in a single index scan (key = ANY('{jti:<jti>,sub:<sub>}')):
+--   jti:<jti>  the token was signed out; kept until it expired (purged by
+--              later sign-outs one day after its exp, a margin over any leeway)
+--   sub:<sub>  every token of the user with iat <= not_before is revoked
+--              (sign-out everywhere); kept as long as the user exists
+CREATE TABLE auth.revocations (
+    key         text PRIMARY KEY,
+    not_before  bigint,
+    expires_at  timestamptz,
+    CONSTRAINT revocations_kind_check CHECK (
+        (key LIKE 'jti:%' AND not_before IS NULL AND expires_at IS NOT NULL)
+        OR (key LIKE 'sub:%' AND not_before IS NOT NULL AND expires_at IS NULL))
+);
+CREATE INDEX revocations_expires_at_idx ON auth.revocations (expires_at)
+    WHERE expires_at IS NOT NULL;
+COMMENT ON TABLE auth.revocations IS
+    'revoked tokens (jti:<jti>) and users signed out everywhere (sub:<sub>)';
+-- Read by C without permission checks; nobody else needs it.
+REVOKE ALL ON auth.revocations FROM PUBLIC;
+-- A dump must not bring revoked tokens back to life.
+SELECT pg_catalog.pg_extension_config_dump('auth.revocations', '');
+
+-- ---- lockout --------------------------------------------------------------
+
+-- Consecutive sign-in failures per account; the row is deleted on success.
+-- Not dumped: it is transient state.
+CREATE TABLE auth.signin_failures (
+    user_id      uuid PRIMARY KEY REFERENCES auth.users (id) ON DELETE CASCADE,
+    failures     integer NOT NULL,
+    locked_until timestamptz,
+    last_failure timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE auth.signin_failures IS
+    'consecutive failed sign-ins per account, and the end of its current lockout';
+-- Lockout state is nobody's business but the sign-in function's.
+REVOKE ALL ON auth.signin_failures FROM PUBLIC;
+
+-- ---- C helpers ------------------------------------------------------------
+
+CREATE FUNCTION auth._accounts_policy(
+    OUT max_failures integer, OUT lockout_base_seconds integer,
+    OUT lockout_max_seconds integer, OUT token_role text)
+    RETURNS record
+    LANGUAGE C STABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'auth_accounts_policy';
+COMMENT ON FUNCTION auth._accounts_policy() IS
+    'the accounts.* settings in force (lockout policy, token role)';
+-- Lockout policy is not for application roles to read.
+REVOKE ALL ON FUNCTION auth._accounts_policy() FROM PUBLIC;
+
+CREATE FUNCTION auth._dummy_hash() RETURNS text
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+    AS 'MODULE_PATHNAME', 'auth_dummy_hash';
+COMMENT ON FUNCTION auth._dummy_hash() IS
+    'hash of a random password at the current parameters (cached per backend), verified when there is no real hash';
+-- Internal to sign-in.
+REVOKE ALL ON FUNCTION auth._dummy_hash() FROM PUBLIC;
+
+-- ---- the account functions ------------------------------------------------
+
+-- Sets response.status and returns {"error": message}.
+CREATE FUNCTION auth._fail(message text, status integer DEFAULT 400) RETURNS jsonb
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+    SET search_path = ''
+    AS $$
+BEGIN
+    PERFORM pg_catalog.set_config('response.status', status::text, true);
+    RETURN pg_catalog.jsonb_build_object('error', message);
+END
+$$;
+COMMENT ON FUNCTION auth._fail(text, integer) IS
+    'sets response.status and returns the error body {"error": message}';
+REVOKE ALL ON FUNCTION auth._fail(text, integer) FROM PUBLIC;
+
+-- Sets response.status and returns {"user": {...}, "token": ...} with a
+-- fresh token for the user.
+CREATE FUNCTION auth._session(user_id uuid, email text, name text, status integer)
+    RETURNS jsonb
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+    SET search_path = ''
+    AS $$
+DECLARE
+    v_token text;
+BEGIN
+    v_token := auth.jwt_sign(pg_catalog.jsonb_build_object(
+        'sub', user_id::text,
+        'user_id', user_id::text,
+        'email', email,
+        'name', name,
+        'role', (SELECT p.token_role FROM auth._accounts_policy() p)));
+    PERFORM pg_catalog.set_config('response.status', status::text, true);
+    RETURN pg_catalog.jsonb_build_object(
+        'user', pg_catalog.jsonb_build_object('id', user_id, 'email', email, 'name', name),
+        'token', v_token);
+END
+$$;
+COMMENT ON FUNCTION auth._session(uuid, text, text, integer) IS
+    'mints the token of a user and returns the sign-up/sign-in body';
+-- Mints tokens for anyone: internal only.
+REVOKE ALL ON FUNCTION auth._session(uuid, text, text, integer) FROM PUBLIC;
+
+CREATE FUNCTION auth.signup(email text, password text, name text) RETURNS jsonb
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+    SET search_path = ''
+    AS $$
+DECLARE
+    v_name  text := pg_catalog.btrim(signup.name, E' \t\r\n');
+    v_email text := pg_catalog.lower(pg_catalog.btrim(signup.email, E' \t\r\n'));
+    v_id    uuid;
+BEGIN
+    IF v_name IS NULL OR v_name OPERATOR(pg_catalog.=) '' THEN
+        RETURN auth._fail('Name is required');
+    END IF;
+    IF pg_catalog.char_length(v_name) OPERATOR(pg_catalog.>) 100 THEN
+        RETURN auth._fail('Name must be 100 characters or less');
+    END IF;
+    IF v_email IS NULL
+       OR pg_catalog.octet_length(v_email) OPERATOR(pg_catalog.>) 254
+       OR v_email OPERATOR(pg_catalog.!~) '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:].]+$' THEN
+        RETURN auth._fail('Please enter a valid email');
+    END IF;
+    IF signup.password IS NULL OR pg_catalog.char_length(signup.password) OPERATOR(pg_catalog.<) 8 THEN
+        RETURN auth._fail('Password must be at least 8 characters');
+    END IF;
+    -- hash_password would refuse it with an error; say it as the contract does.
+    IF pg_catalog.octet_length(signup.password) OPERATOR(pg_catalog.>) 4096 THEN
+        RETURN auth._fail('Password must be 4096 bytes or less');
+    END IF;
+    -- Cheap early answer; the unique constraint below is what makes it race-free.
+    IF EXISTS (SELECT FROM auth.users u WHERE u.email OPERATOR(pg_catalog.=) v_email) THEN
+        RETURN auth._fail('Email already registered');
+    END IF;
+    BEGIN
+        INSERT INTO auth.users (email, name, password_hash)
+            VALUES (v_email, v_name, auth.hash_password(signup.password))
+            RETURNING id INTO v_id;
+    EXCEPTION WHEN unique_violation THEN
+        RETURN auth._fail('Email already registered');
+    END;
+    RETURN auth._session(v_id, v_email, v_name, 201);
+END
+$$;
+COMMENT ON FUNCTION auth.signup(text, text, text) IS
+    'creates an account; 201 {"user","token"} or 400 {"error"} (sets response.status)';
+
+CREATE FUNCTION auth.signin(email text, password text) RETURNS jsonb
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+    SET search_path = ''
+    AS $$
+DECLARE
+    v_email  text := pg_catalog.lower(pg_catalog.btrim(signin.email, E' \t\r\n'));
+    v_policy record;
+    v_user   record;
+    v_locked boolean := false;
+    v_ok     boolean;
+    v_fails  integer;
+BEGIN
+    IF v_email IS NULL OR v_email OPERATOR(pg_catalog.=) '' THEN
+        RETURN auth._fail('Email is required');
+    END IF;
+    IF signin.password IS NULL OR signin.password OPERATOR(pg_catalog.=) '' THEN
+        RETURN auth._fail('Password is required');
+    END IF;
+    -- Too long to be anyone's password (hash_password refuses it); the same
+    -- answer for every email, so it reveals nothing.
+    IF pg_catalog.octet_length(signin.password) OPERATOR(pg_catalog.>) 4096 THEN
+        RETURN auth._fail('Invalid email or password');
+    END IF;
+    SELECT * INTO v_policy FROM auth._accounts_policy();
+
+    -- The row lock serialises the sign-ins of one account, so concurrent
+    -- guesses cannot all read "not locked" before any of them is counted.
+    SELECT u.id, u.email, u.name, u.password_hash INTO v_user
+        FROM auth.users u WHERE u.email OPERATOR(pg_catalog.=) v_email
+        FOR NO KEY UPDATE;
+    IF NOT FOUND OR v_user.password_hash IS NULL THEN
+        -- Unknown email: the same Argon2id work as a wrong password.
+        PERFORM auth.verify_password(signin.password, auth._dummy_hash());
+        RETURN auth._fail('Invalid email or password');
+    END IF;
+
+    v_locked := coalesce((SELECT f.locked_until OPERATOR(pg_catalog.>) pg_catalog.now()
+        FROM auth.signin_failures f WHERE f.user_id OPERATOR(pg_catalog.=) v_user.id), false);
+    -- Verified even when locked, so that a locked account costs the same.
+    v_ok := auth.verify_password(signin.password, v_user.password_hash);
+
+    IF v_locked THEN
+        -- Refused without being counted: hammering a locked account does
+        -- not lengthen its lockout.
+        RETURN auth._fail('Invalid email or password');
+    END IF;
+    IF NOT v_ok THEN
+        INSERT INTO auth.signin_failures AS f (user_id, failures, locked_until)
+            VALUES (v_user.id, 1, NULL)
+            ON CONFLICT (user_id) DO UPDATE
+                SET failures = f.failures OPERATOR(pg_catalog.+) 1,
+                    last_failure = pg_catalog.now()
+            RETURNING f.failures INTO v_fails;
+        IF v_fails OPERATOR(pg_catalog.>=) v_policy.max_failures THEN
+            -- base, 2 base, 4 base, ... up to the maximum
+            UPDATE auth.signin_failures f
+                SET locked_until = pg_catalog.now() OPERATOR(pg_catalog.+)
+                    pg_catalog.make_interval(secs => LEAST(
+                        v_policy.lockout_max_seconds::double precision,
+                        v_policy.lockout_base_seconds::double precision
+                          OPERATOR(pg_catalog.*) pg_catalog.power(2::double precision,
+                            LEAST(v_fails OPERATOR(pg_catalog.-) v_policy.max_failures, 40))))
+                WHERE f.user_id OPERATOR(pg_catalog.=) v_user.id;
+        END IF;
+        RETURN auth._fail('Invalid email or password');
+    END IF;
+
+    DELETE FROM auth.signin_failures f WHERE f.user_id OPERATOR(pg_catalog.=) v_user.id;
+    -- Upgrade old or foreign hashes (bcrypt, better-auth scrypt, weaker
+    -- Argon2) now that we hold the password.
+    IF auth.password_needs_rehash(v_user.password_hash) THEN
+        UPDATE auth.users u SET password_hash = auth.hash_password(signin.password)
+            WHERE u.id OPERATOR(pg_catalog.=) v_user.id;
+    END IF;
+    RETURN auth._session(v_user.id, v_user.email, v_user.name, 200);
+END
+$$;
+COMMENT ON FUNCTION auth.signin(text, text) IS
+    'signs in; 200 {"user","token"} or 400 {"error"} (sets response.status); counts failures for lockout';
+
+CREATE FUNCTION auth.signout() RETURNS jsonb
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+    SET search_path = ''
+    AS $$
+DECLARE
+    v_claims jsonb := auth.jwt();
+BEGIN
+    IF v_claims ? 'jti' AND pg_catalog.jsonb_typeof(v_claims->'exp') OPERATOR(pg_catalog.=) 'number' THEN
+        INSERT INTO auth.revocations (key, expires_at)
+            VALUES ('jti:' OPERATOR(pg_catalog.||) (v_claims->>'jti'),
+                    pg_catalog.to_timestamp((v_claims->>'exp')::double precision))
+            ON CONFLICT (key) DO NOTHING;
+        -- Opportunistic purge of revocations of tokens long expired, a batch
+        -- at a time; the day of margin outlasts any configured leeway.
+        DELETE FROM auth.revocations r
+            WHERE r.key OPERATOR(pg_catalog.=) ANY (ARRAY(
+                SELECT o.key FROM auth.revocations o
+                WHERE o.expires_at OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) interval '1 day')
+                LIMIT 100));
+    END IF;
+    PERFORM pg_catalog.set_config('response.status', '200', true);
+    RETURN pg_catalog.jsonb_build_object('message', 'Signed out successfully');
+END
+$$;
+COMMENT ON FUNCTION auth.signout() IS
+    'revokes the token of the current transaction (by jti); 200 even without a token';
+
+CREATE FUNCTION auth.signout_everywhere() RETURNS jsonb
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+    SET search_path = ''
+    AS $$
+DECLARE
+    v_sub text := auth.jwt()->>'sub';
+    -- Tokens are revoked up to and including this second (iat has whole
+    -- seconds), so one minted earlier in the same second cannot survive.
+    v_now bigint := pg_catalog.floor(pg_catalog.date_part('epoch', pg_catalog.now()))::bigint;
+BEGIN
+    IF v_sub IS NULL THEN
+        RETURN auth._fail('Not signed in', 401);
+    END IF;
+    INSERT INTO auth.revocations AS r (key, not_before)
+        VALUES ('sub:' OPERATOR(pg_catalog.||) v_sub, v_now)
+        ON CONFLICT (key) DO UPDATE
+            SET not_before = GREATEST(r.not_before, excluded.not_before);
+    PERFORM pg_catalog.set_config('response.status', '200', true);
+    RETURN pg_catalog.jsonb_build_object('message', 'Signed out everywhere');
+END
+$$;
+COMMENT ON FUNCTION auth.signout_everywhere() IS
+    'revokes every token of the current user issued up to now; 401 {"error"} without a token';

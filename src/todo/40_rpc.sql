@@ -1,0 +1,33 @@
+-- The todo app's account endpoints, for a PostgREST-style frontend:
+-- POST /rpc/signup, /rpc/signin, /rpc/signout (and /rpc/signout_everywhere).
+--
+-- Thin wrappers over auth_ext's account functions, which set
+-- response.status and return the JSON body.  Every parameter has a
+-- default so that a request body missing a field reaches the function and
+-- gets the contract's message ("Email is required") instead of PostgREST's
+-- "function not found".
+
+CREATE FUNCTION todo.signup(email text DEFAULT NULL, password text DEFAULT NULL,
+                            name text DEFAULT NULL) RETURNS jsonb
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    AS $$ SELECT auth.signup(email, password, name) $$;
+COMMENT ON FUNCTION todo.signup(text, text, text) IS
+    'POST /rpc/signup: 201 {"user","token"} or 400 {"error"}';
+
+CREATE FUNCTION todo.signin(email text DEFAULT NULL, password text DEFAULT NULL) RETURNS jsonb
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    AS $$ SELECT auth.signin(email, password) $$;
+COMMENT ON FUNCTION todo.signin(text, text) IS
+    'POST /rpc/signin: 200 {"user","token"} or 400 {"error"}';
+
+CREATE FUNCTION todo.signout() RETURNS jsonb
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    AS $$ SELECT auth.signout() $$;
+COMMENT ON FUNCTION todo.signout() IS
+    'POST /rpc/signout: revokes the bearer token; 200 {"message"} even without one';
+
+CREATE FUNCTION todo.signout_everywhere() RETURNS jsonb
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    AS $$ SELECT auth.signout_everywhere() $$;
+COMMENT ON FUNCTION todo.signout_everywhere() IS
+    'POST /rpc/signout_everywhere: revokes every token of the caller';
