@@ -41,7 +41,7 @@ CREATE FUNCTION bench.med(f text) RETURNS float8
     LANGUAGE sql STABLE STRICT PARALLEL SAFE
     AS $$ SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY value) FROM bench.samples WHERE figure = f $$;
 
--- Records a ratio; target is '<= x' or '>= x'.
+-- Records a ratio; target is '<= x', '>= x' or 'x..y' (inclusive range).
 CREATE FUNCTION bench.ratio(name text, formula text, value float8, target text, meaning text)
     RETURNS void
     LANGUAGE sql VOLATILE PARALLEL UNSAFE
@@ -50,7 +50,9 @@ CREATE FUNCTION bench.ratio(name text, formula text, value float8, target text, 
     VALUES (name, formula, value, target,
             CASE WHEN value IS NULL OR target IS NULL THEN NULL
                  WHEN target LIKE '<=%' THEN value <= substr(target, 3)::float8
-                 WHEN target LIKE '>=%' THEN value >= substr(target, 3)::float8 END,
+                 WHEN target LIKE '>=%' THEN value >= substr(target, 3)::float8
+                 WHEN target LIKE '%..%' THEN value BETWEEN split_part(target, '..', 1)::float8
+                                                        AND split_part(target, '..', 2)::float8 END,
             meaning)
     ON CONFLICT ON CONSTRAINT ratios_pkey DO UPDATE
         SET formula = excluded.formula, value = excluded.value, target = excluded.target,

@@ -25,11 +25,11 @@ QUICK=${BENCH_QUICK:-}
 if [ -n "$QUICK" ]; then
   R=${BENCH_REPEATS:-3}; RAW_T=0.05; FLOOR_N=200000; REPEAT_N=20000
   HSX_N=5000; ASYM_N=1000; RSA_SIGN_N=200; PW_N=4
-  TASKS=100000; USERS=1000; PGB_T=2; MEM_N=100000; K_USERS=20; SIGNIN_USERS=8; SIGNIN_T=4
+  TASKS=100000; USERS=1000; PGB_T=2; MEM_N=100000; K_USERS=20; SIGNIN_USERS=8; SIGNIN_T=4; SIGNIN_N=30
 else
   R=${BENCH_REPEATS:-5}; RAW_T=0.2; FLOOR_N=1000000; REPEAT_N=100000
   HSX_N=20000; ASYM_N=5000; RSA_SIGN_N=1000; PW_N=20
-  TASKS=1000000; USERS=10000; PGB_T=5; MEM_N=1000000; K_USERS=20; SIGNIN_USERS=8; SIGNIN_T=10
+  TASKS=1000000; USERS=10000; PGB_T=5; MEM_N=1000000; K_USERS=20; SIGNIN_USERS=8; SIGNIN_T=10; SIGNIN_N=200
 fi
 SECRET='bench-secret-0123456789abcdef-0123456789abcdef'
 PW='correct horse battery staple'
@@ -252,7 +252,7 @@ else skip "auth.hash_password/verify_password (passwords area)"; fi
 # ---- RLS list query and the end-to-end request ----
 if [ -n "$KEYRING" ] && have 'auth.enable_user_isolation(regclass,name)'; then
   log "tasks: $TASKS over $USERS users"
-  q -v t="$TASKS" -v u="$USERS" >/dev/null <<'SQL' || exit 1
+  q -v t="$TASKS" -v u="$USERS" -v k="$K_USERS" >/dev/null <<'SQL' || exit 1
 SET client_min_messages = warning;
 CREATE TABLE bench.tasks (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -280,7 +280,7 @@ GRANT USAGE ON SCHEMA bench TO t60_app, t60_bypass;
 GRANT SELECT ON bench.tasks, bench.tasks_claims TO t60_app, t60_bypass;
 CREATE TABLE bench.users AS
     SELECT k AS n, bench.uid(k) AS uid, auth.jwt_sign(bench.claims(k)) AS tok
-      FROM generate_series(1, 20) k;
+      FROM generate_series(1, :k) k;
 SQL
   info "RLS data" "bench.tasks: $TASKS tasks over $USERS users ($((TASKS / USERS)) each), index (user_id, created_at DESC), same shape as todo.tasks; policies from auth.enable_user_isolation('bench.tasks'); bench.tasks_claims: identical copy with current_setting('request.jwt.claims') policies"
   LIST="SELECT id, title, completed, created_at FROM"
@@ -304,9 +304,9 @@ SQL
       "'$tok'" "$LIST" "'$uid'" "$ORDER" >"$PGB/rlshand_$n.sql"
     printf "BEGIN;\nSELECT set_config('request.jwt.claims', %s, true);\n%s bench.tasks_claims %s;\nCOMMIT;\n" \
       "'$claims'" "$LIST" "$ORDER" >"$PGB/rlsclaims_$n.sql"
-    printf "BEGIN;\nSELECT set_config('request.headers', %s, true);\nSELECT auth.pre_request();\n%s bench.tasks %s;\nCOMMIT;\n" \
+    printf "BEGIN READ ONLY;\nSELECT set_config('request.headers', %s, true);\nSELECT auth.pre_request();\n%s bench.tasks %s;\nCOMMIT;\n" \
       "'{\"authorization\": \"Bearer $tok\"}'" "$LIST" "$ORDER" >"$PGB/e2eauth_$n.sql"
-    printf "BEGIN;\nSELECT set_config('request.headers', %s, true);\n%s bench.tasks WHERE user_id = %s %s;\nCOMMIT;\n" \
+    printf "BEGIN READ ONLY;\nSELECT set_config('request.headers', %s, true);\n%s bench.tasks WHERE user_id = %s %s;\nCOMMIT;\n" \
       "'{\"accept\": \"application/json\"}'" "$LIST" "'$uid'" "$ORDER" >"$PGB/e2enoauth_$n.sql"
   done < <(q -F '|' -c "SELECT n, uid, tok FROM bench.users ORDER BY n")
 
@@ -325,19 +325,33 @@ SQL
   else skip "auth.pre_request() (identity area): end-to-end request"; fi
 else skip "RLS and end-to-end figures (need keyring + auth.enable_user_isolation)"; fi
 
-# ---- sign-ins per second ----
+# ---- sign-ins per second, and sign-in timing by kind of failure ----
 if have 'auth.signup(text,text,text)' && have 'auth.signin(text,text)'; then
   log "sign-ins"
   for k in $(seq 1 "$SIGNIN_USERS"); do
-    q -c "SELECT auth.signup('bench$k@example.com', '$PW $k', 'Bench User $k')" >/dev/null
+    q -c "SELECT auth.signup('bench$k@example.com', '$PW $k', 'Bench User $k')" >/dev/null 2>&1
     printf "SELECT auth.signin('bench%s@example.com', '%s %s');\n" "$k" "$PW" "$k" >"$PGB/signin_$k.sql"
   done
-  fig signin.c2 tps "" "sign-ins per second, 2 clients, right password, default Argon2id parameters (auth.signin)"
-  for r in $(seq 0 "$R"); do
-    tps=$(pgb_once 2 postgres signin $([ "$r" = 0 ] && echo 1 || echo "$SIGNIN_T"))
-    [ -n "$tps" ] && [ "$r" -gt 0 ] && sample signin.c2 "$r" "$tps"
-    [ -z "$tps" ] && { log "FAILED: signin"; cat "$PGB/err.log" >&2; break; }
-  done
+  if [ "$(q -c "SELECT auth.signin('bench1@example.com', '$PW 1') ? 'token'")" = t ]; then
+    fig signin.c2 tps "" "sign-ins per second, 2 clients, right password, default Argon2id parameters (auth.signin, token minted)"
+    for r in $(seq 0 "$R"); do
+      tps=$(pgb_once 2 postgres signin $([ "$r" = 0 ] && echo 1 || echo "$SIGNIN_T"))
+      [ -z "$tps" ] && { log "FAILED: signin"; cat "$PGB/err.log" >&2; break; }
+      [ "$r" -gt 0 ] && sample signin.c2 "$r" "$tps"
+    done
+    log "sign-in timing: unknown / locked / wrong, $SIGNIN_N each, interleaved"
+    fig signin_time.unknown ms 1 "one sign-in for an email no account has (each call is a sample)"
+    fig signin_time.locked ms 1 "one sign-in with the right password of a locked account"
+    fig signin_time.wrong ms 1 "one sign-in with a wrong password for an existing account"
+    q -f bench/signin_timing.sql >/dev/null
+    q >/dev/null <<SQL || log "FAILED: sign-in timing"
+SELECT auth.configure('accounts.lockout_base_seconds', '86400');
+SELECT auth.signup('bench_locked@example.com', '$PW', 'Bench Locked');
+SELECT auth.signup('bench_wrong@example.com', '$PW', 'Bench Wrong');
+SELECT auth.signin('bench_locked@example.com', 'not it') FROM generate_series(1, 10);
+SELECT bench.signin_timing($SIGNIN_N, '$PW');
+SQL
+  else skip "sign-ins: auth.signin() does not return a token yet"; fi
 else skip "auth.signup/signin (accounts area): sign-ins per second"; fi
 
 # ---- memory after many distinct tokens ----
