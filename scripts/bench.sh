@@ -214,6 +214,11 @@ SQL
     add_sql "verify_repeat.$a" "$REPEAT_N" "auth.jwt_verify(tok) $alg, the same token again and again (verified-token cache)" \
       "SELECT count(auth.jwt_verify('$tok')) FROM generate_series(1, $REPEAT_N) i"
   done
+  for alg in EdDSA RS256; do
+    a=${alg,,}
+    add_sql "verify_cold.$a" 1 "the first auth.jwt_verify($alg) of a new backend: loads the keyring and parses its keys (library already loaded)" \
+      "SELECT auth.jwt_verify(tok) FROM bench.tok_$a WHERE n = 1" "SELECT auth.user_id()" false
+  done
   add_sql floor.tbl_scan_asym "$ASYM_N" "SQL floor: count(tok) over a $ASYM_N-token table (scan, no call)" \
     "SELECT count(tok) FROM bench.tok_eddsa WHERE n > 0"
   if have 'auth.user_id()'; then
