@@ -1,0 +1,51 @@
+-- Tokens: keyring signing/verification round trip, PT401 errors, exp.
+-- Deterministic output only: tokens carry random kids/jti, so only booleans
+-- and error messages are printed.
+\set VERBOSITY default
+SET client_min_messages = warning;
+
+-- CREATE EXTENSION left one working EdDSA signing key
+SELECT count(*) AS keys, min(algorithm) AS alg, bool_and(private_key IS NOT NULL) AS has_private
+  FROM auth.keys;
+SELECT jsonb_array_length(auth.jwks()->'keys') AS published,
+       auth.jwks()->'keys'->0 ?& '{kid,alg,use,kty,crv,x}' AS members,
+       auth.jwks()->'keys'->0 ? 'd' AS leaks_private;
+
+-- sign and verify
+SELECT auth.jwt_sign('{"sub":"alice","role":"authenticated"}') AS tok \gset
+SELECT auth.jwt_verify(:'tok')->>'sub' AS sub,
+       auth.jwt_verify(:'tok') ?& '{iat,exp,jti}' AS added_claims,
+       (auth.jwt_verify(:'tok')->>'exp')::bigint - (auth.jwt_verify(:'tok')->>'iat')::bigint AS lifetime;
+SELECT auth.jwt_decode_unverified(:'tok')->'header' ?& '{alg,kid,typ}' AS header_members,
+       auth.jwt_decode_unverified(:'tok')->'header'->>'alg' AS alg;
+-- same C function under the pg_session_jwt name
+SELECT auth.jwt_session_init(:'tok')->>'sub' AS sub;
+
+-- every failure is PT401
+\set VERBOSITY sqlstate
+SELECT auth.jwt_verify(:'tok' || 'A');
+\set VERBOSITY default
+SELECT auth.jwt_verify('');
+SELECT auth.jwt_verify('a.b');
+SELECT auth.jwt_verify(:'tok' || '.x');
+-- an expired token (exp in the past, beyond the 30 s leeway)
+SELECT auth.jwt_sign(jsonb_build_object('sub', 'alice',
+         'exp', extract(epoch from now())::bigint - 60)) AS expired \gset
+SELECT auth.jwt_verify(:'expired');
+-- within the leeway still valid
+SELECT auth.jwt_sign(jsonb_build_object('sub', 'alice',
+         'exp', extract(epoch from now())::bigint - 5)) AS leeway \gset
+SELECT auth.jwt_verify(:'leeway')->>'sub' AS within_leeway;
+
+-- rotation: a new key signs, the old one still verifies
+SELECT auth.create_key('HS256') IS NOT NULL AS created;
+SELECT auth.jwt_sign('{"sub":"bob"}') AS tok2 \gset
+SELECT auth.jwt_decode_unverified(:'tok2')->'header'->>'alg' AS new_alg;
+SELECT auth.jwt_verify(:'tok2')->>'sub' AS sub2, auth.jwt_verify(:'tok')->>'sub' AS sub1;
+-- HMAC keys are never published
+SELECT jsonb_array_length(auth.jwks()->'keys') AS published;
+-- retiring the first key: its tokens stop verifying at once
+SELECT auth.retire_key(auth.jwt_decode_unverified(:'tok')->'header'->>'kid');
+SELECT auth.jwt_verify(:'tok');
+SELECT auth.jwt_verify(:'tok2')->>'sub' AS sub2;
+SELECT jsonb_array_length(auth.jwks()->'keys') AS published;

@@ -1,0 +1,56 @@
+/*-------------------------------------------------------------------------
+ *
+ * jws_split.h
+ *	  Splitting a JWS compact serialization into its three segments, and a
+ *	  nesting-depth scan for JSON texts, both before any decoding.
+ *
+ * Server-independent (no postgres.h) so that it can be fuzzed on its own.
+ *
+ * src/core/jws_split.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef AUTH_JWS_SPLIT_H
+#define AUTH_JWS_SPLIT_H
+
+#include <stddef.h>
+
+typedef struct JwsSegments
+{
+	const char *header;			/* base64url text, not terminated */
+	size_t		header_len;
+	const char *payload;
+	size_t		payload_len;
+	const char *signature;
+	size_t		signature_len;
+	size_t		signing_input_len;	/* header '.' payload */
+} JwsSegments;
+
+typedef enum JwsSplitResult
+{
+	JWS_SPLIT_OK = 0,
+	JWS_SPLIT_SEGMENTS,			/* not exactly three segments */
+	JWS_SPLIT_EMPTY_HEADER,
+	JWS_SPLIT_EMPTY_SIGNATURE,
+	JWS_SPLIT_BAD_CHAR			/* a byte outside the base64url alphabet */
+} JwsSplitResult;
+
+/*
+ * Splits token[0..len) at its dots.  Requires exactly three segments, a
+ * non-empty header and signature (the payload may be empty: RFC 7515 allows
+ * it), and only base64url characters.
+ */
+extern JwsSplitResult jws_split(const char *token, size_t len, JwsSegments *out);
+
+/* A sentence describing a JwsSplitResult, for error details. */
+extern const char *jws_split_error(JwsSplitResult r);
+
+/*
+ * Deepest nesting of arrays/objects in a JSON text (ignoring brackets inside
+ * strings), stopping early once max_depth is exceeded.  Returns the depth,
+ * or max_depth + 1 when it is deeper.  Not a validator: the JSON parser
+ * runs afterwards, on texts shallow enough to parse safely.
+ */
+extern int	json_nesting_depth(const char *json, size_t len, int max_depth);
+
+#endif							/* AUTH_JWS_SPLIT_H */
