@@ -109,6 +109,7 @@ max_wal_size = 4GB
 checkpoint_timeout = 30min
 synchronous_commit = off
 jit = off
+max_parallel_workers_per_gather = 0
 log_min_messages = warning" || exit 1
 PGB=$AUTH_WORK/pgb
 mkdir -p "$PGB"
@@ -131,7 +132,7 @@ info "PostgreSQL" "$(q -c 'select version()')"
 info "OpenSSL" "$(openssl version)"
 info "libargon2" "$(dpkg-query -W -f '${Package} ${Version}' libargon2-1 2>/dev/null || echo unknown)"
 info "code" "$(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)') on branch $(git rev-parse --abbrev-ref HEAD 2>/dev/null)"
-info "server settings" "shared_buffers 256MB, fsync off, synchronous_commit off, jit off (bench cluster)"
+info "server settings" "shared_buffers 256MB, fsync off, synchronous_commit off, jit off, max_parallel_workers_per_gather 0 (per-call costs are single-backend figures)"
 
 # ---- data every figure shares ----
 log "claims and HS256 tokens (plain SQL, explicit secret)"
@@ -176,7 +177,17 @@ add_sql plain.sign_hs256 "$HSX_N" "plain SQL: plainjwt.sign_hs256(claims, secret
 if have 'auth.jwt_decode(text,text,text[])'; then
   add_sql decode.hs256 "$HSX_N" "auth.jwt_decode(tok, secret) HS256, the same distinct tokens, first time seen by the backend" \
     "SELECT count(auth.jwt_decode(tok, '$SECRET')) FROM bench.tok_hs256x WHERE n > 0" "" false
+  add_sql verify_cold.decode 1 "the first auth.jwt_decode(tok, secret) HS256 of a new backend (library already loaded; no keyring involved)" \
+    "SELECT auth.jwt_decode(tok, '$SECRET') FROM bench.tok_hs256x WHERE n = 1" "SELECT auth.user_id()" false
 else skip "auth.jwt_decode (tokens area)"; fi
+if have 'auth.jws_verify(text,text,text[])'; then
+  add_sql jws.hs256 "$HSX_N" "auth.jws_verify(tok, secret, '{HS256}'): the signature check alone, payload returned as bytea (no claims parse)" \
+    "SELECT count(auth.jws_verify(tok, '$SECRET', '{HS256}')) FROM bench.tok_hs256x WHERE n > 0"
+fi
+if have 'auth.jwt_decode_unverified(text)'; then
+  add_sql unverified.hs256 "$HSX_N" "auth.jwt_decode_unverified(tok): split, base64url and parse header and payload, no signature" \
+    "SELECT count(auth.jwt_decode_unverified(tok)) FROM bench.tok_hs256x WHERE n > 0"
+fi
 if have 'auth.jwt_encode(jsonb,text,text,jsonb)'; then
   add_sql encode.hs256 "$HSX_N" "auth.jwt_encode(claims, secret, 'HS256'), the same claims" \
     "SELECT count(auth.jwt_encode(cfull, '$SECRET', 'HS256')) FROM bench.claims WHERE n > 0"
@@ -286,6 +297,7 @@ GRANT SELECT ON bench.tasks, bench.tasks_claims TO t60_app, t60_bypass;
 CREATE TABLE bench.users AS
     SELECT k AS n, bench.uid(k) AS uid, auth.jwt_sign(bench.claims(k)) AS tok
       FROM generate_series(1, :k) k;
+GRANT SELECT ON bench.users TO t60_app;
 SQL
   info "RLS data" "bench.tasks: $TASKS tasks over $USERS users ($((TASKS / USERS)) each), index (user_id, created_at DESC), same shape as todo.tasks; policies from auth.enable_user_isolation('bench.tasks'); bench.tasks_claims: identical copy with current_setting('request.jwt.claims') policies"
   LIST="SELECT id, title, completed, created_at FROM"
@@ -370,7 +382,7 @@ if [ -n "$KEYRING" ]; then
   fig mem.anon_end MB "$MEM_N" "backend RssAnon (private memory) after verifying $MEM_N distinct tokens"
   fig mem.anon_half MB "$((MEM_N / 2))" "backend RssAnon after $((MEM_N / 2)) distinct tokens"
   {
-    echo "SELECT auth.jwt_verify(auth.jwt_sign('{\"sub\":\"warm\"}'));"
+    echo "SELECT auth.jwt_verify(auth.jwt_sign('{\"sub\":\"warm\"}')) \\g /dev/null"
     echo "SELECT 'start', bench.rss('VmRSS'), bench.rss('RssAnon');"
     for i in $(seq 1 10); do
       echo "SELECT count(auth.jwt_verify(auth.jwt_sign(jsonb_build_object('sub', i::text)))) FROM generate_series(1, $step) i \\g /dev/null"
