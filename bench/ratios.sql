@@ -51,6 +51,12 @@ SELECT bench.ratio(format('%s jwt_verify (repeated), us per call', upper(a)),
     '<= 5', 'a token this backend already verified (every request of a session) costs microseconds')
   FROM unnest(ARRAY['hs256', 'es256', 'eddsa', 'rs256', 'ps256']) a;
 
+SELECT bench.ratio(format('EDDSA jwt_verify, %s tokens in rotation, us per call', k),
+    format('verify_pool%s.eddsa', k),
+    bench.med(format('verify_pool%s.eddsa', k)),
+    '<= 5', format('every token was verified before by this backend: a pooled connection serving %s users', k))
+  FROM unnest(ARRAY[20, 1000]) k;
+
 -- signing, informative
 SELECT bench.ratio(format('%s jwt_sign / raw sign', upper(a)),
     format('sign.%s / raw.%s_sign', a, a),
@@ -63,6 +69,10 @@ SELECT bench.ratio('RLS list query / hand-written query (time)',
     'rls.hand / rls.auth (tps)',
     bench.med('rls.hand') / bench.med('rls.auth'),
     '<= 1.05', 'policies from enable_user_isolation cost no more than writing WHERE user_id = ... yourself');
+SELECT bench.ratio('RLS list query / hand-written query (CPU per transaction)',
+    'cpu.rls.auth / cpu.rls.hand',
+    bench.med('cpu.rls.auth') / bench.med('cpu.rls.hand'),
+    '<= 1.05', 'the same, from CPU time (server + client) per transaction: robust on a shared machine');
 SELECT bench.ratio('current_setting() policies / hand-written query (time)',
     'rls.hand / rls.claims (tps)',
     bench.med('rls.hand') / bench.med('rls.claims'),
@@ -71,6 +81,11 @@ SELECT bench.ratio(format('end-to-end authenticated / unauthenticated throughput
     format('e2e.auth_c%s / e2e.noauth_c%s (tps)', c, c),
     bench.med('e2e.auth_c' || c) / bench.med('e2e.noauth_c' || c),
     '>= 0.9', 'what authentication inside the database costs a PostgREST-style request')
+  FROM unnest(ARRAY[1, 2]) c;
+SELECT bench.ratio(format('end-to-end authenticated / unauthenticated, CPU-bound throughput, %s client(s)', c),
+    format('cpu.e2e.noauth_c%s / cpu.e2e.auth_c%s', c, c),
+    bench.med('cpu.e2e.noauth_c' || c) / bench.med('cpu.e2e.auth_c' || c),
+    '>= 0.9', 'the same, from CPU time (server + client) per request: robust on a shared machine')
   FROM unnest(ARRAY[1, 2]) c;
 
 -- passwords against raw libargon2 at the same parameters

@@ -15,10 +15,11 @@ SELECT '# auth_ext benchmark results';
 SELECT '';
 SELECT 'Written by `make bench` (scripts/bench.sh); do not edit by hand. Every ratio below compares '
     || 'figures measured in this same run, on this machine. A figure is the median of its timed '
-    || 'repetitions (min–max beside it); per-call figures are microseconds per row of a '
-    || '`SELECT count(f(x)) FROM ...` timed inside the backend with clock_timestamp(), raw '
-    || 'and with the matching floor measured beside it; tx/s figures come from pgbench '
-    || '(-M prepared). See docs/60_bench.md for how to read them.';
+    || 'repetitions (min–max beside it). Per-call figures are microseconds of CPU time per '
+    || 'row of a `SELECT count(f(x)) FROM ...`, read from /proc/self/schedstat inside the '
+    || 'backend (the raw C figures: CLOCK_PROCESS_CPUTIME_ID), with the matching floor measured '
+    || 'beside them and nothing subtracted; wall-clock medians are in the last column. tx/s '
+    || 'figures come from pgbench (-M prepared, wall clock). See docs/60_bench.md for how to read them.';
 SELECT '';
 SELECT '## Machine and versions';
 SELECT '';
@@ -38,14 +39,16 @@ SELECT format('| %s | %s | %s | %s | `%s` |', name, pg_temp.fmt(value), coalesce
 SELECT '';
 SELECT '## Figures';
 SELECT '';
-SELECT '| figure | median | min – max | unit | n per sample | what |';
-SELECT '|---|---:|---|---|---:|---|';
-SELECT format('| %s | %s | %s – %s | %s | %s | %s |', f.figure, pg_temp.fmt(s.med),
+SELECT '| figure | median | min – max | unit | n per sample | what | wall median |';
+SELECT '|---|---:|---|---|---:|---|---:|';
+SELECT format('| %s | %s | %s – %s | %s | %s | %s | %s |', f.figure, pg_temp.fmt(s.med),
               pg_temp.fmt(s.lo), pg_temp.fmt(s.hi),
               CASE f.unit WHEN 'us' THEN 'µs/call' ELSE f.unit END,
-              coalesce(f.n::text, ''), replace(f.what, '|', '\|'))
+              coalesce(f.n::text, ''), replace(f.what, '|', '\|'),
+              CASE WHEN s.wall IS NULL THEN '' ELSE pg_temp.fmt(s.wall) END)
   FROM bench.figures f
   LEFT JOIN LATERAL (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS med,
-                            min(value) AS lo, max(value) AS hi
+                            min(value) AS lo, max(value) AS hi,
+                            percentile_cont(0.5) WITHIN GROUP (ORDER BY wall) AS wall
                        FROM bench.samples WHERE figure = f.figure) s ON true
  ORDER BY f.figure LIKE 'raw.%', f.ord;

@@ -23,12 +23,12 @@ cd "$(dirname "$0")/.."
 
 QUICK=${BENCH_QUICK:-}
 if [ -n "$QUICK" ]; then
-  R=${BENCH_REPEATS:-3}; RAW_T=0.05; FLOOR_N=200000; REPEAT_N=20000
+  R=${BENCH_REPEATS:-3}; RAW_T=0.03; MIN_MS=100; FLOOR_N=200000; REPEAT_N=20000
   HSX_N=5000; ASYM_N=1000; RSA_SIGN_N=200; PW_N=4
   TASKS=100000; USERS=1000; PGB_T=2; MEM_N=100000; K_USERS=20; SIGNIN_USERS=8; SIGNIN_T=4; SIGNIN_N=30
 else
-  R=${BENCH_REPEATS:-5}; RAW_T=0.2; FLOOR_N=1000000; REPEAT_N=100000
-  HSX_N=20000; ASYM_N=5000; RSA_SIGN_N=1000; PW_N=20
+  R=${BENCH_REPEATS:-5}; RAW_T=0.1; MIN_MS=400; FLOOR_N=1000000; REPEAT_N=100000
+  HSX_N=50000; ASYM_N=5000; RSA_SIGN_N=1000; PW_N=20
   TASKS=1000000; USERS=10000; PGB_T=5; MEM_N=1000000; K_USERS=20; SIGNIN_USERS=8; SIGNIN_T=10; SIGNIN_N=200
 fi
 SECRET='bench-secret-0123456789abcdef-0123456789abcdef'
@@ -47,26 +47,41 @@ INSERT INTO bench.figures (figure, unit, n, what) VALUES (:'f', :'u', NULLIF(:'n
 ON CONFLICT (figure) DO UPDATE SET unit = excluded.unit, n = excluded.n, what = excluded.what;
 SQL
 }
-sample() { q -c "INSERT INTO bench.samples VALUES ('$1', $2, $3)"; }
+sample() { q -c "INSERT INTO bench.samples (figure, run, value) VALUES ('$1', $2, $3)"; }
 
 # ---- per-call cost in SQL: queue with add_sql, then run_sql interleaves ----
-# add_sql FIGURE N WHAT QUERY [PRELUDE] [WARM=true]
-G_F=(); G_N=(); G_Q=(); G_P=(); G_W=()
+# add_sql FIGURE N WHAT QUERY [PRELUDE] [WARM=true] [CLOCK=cpu]
+G_F=(); G_N=(); G_Q=(); G_P=(); G_W=(); G_C=()
 add_sql() {
   fig "$1" us "$2" "$3"
-  G_F+=("$1"); G_N+=("$2"); G_Q+=("$4"); G_P+=("${5:-}"); G_W+=("${6:-true}")
+  G_F+=("$1"); G_N+=("$2"); G_Q+=("$4"); G_P+=("${5:-}"); G_W+=("${6:-true}"); G_C+=("${7:-cpu}")
 }
+# raw_round PREFIXES RUN: one repetition of the raw C operations (rawcrypto
+# -o PREFIXES) on the signing input of $AUTH_WORK/token.txt; recorded when RUN > 0
+raw_round() {
+  bench/build/rawcrypto -r 1 -t "$RAW_T" -o "$1" -i "$AUTH_WORK/token.txt" >"$AUTH_WORK/raw.txt" \
+    || { log "rawcrypto failed"; return; }
+  sed -n 's/^# rawcrypto: //p' "$AUTH_WORK/raw.txt" >"$AUTH_WORK/raw_input.txt"
+  while read -r tag op a b; do
+    [ "$tag" = desc ] && fig "raw.$op" us "" "raw C loop: $a $b"
+    [ "$tag" = raw ] && [ "$2" -gt 0 ] && awk -v f="raw.$op" -v r="$2" -v i="$a" -v n="$b" \
+      'BEGIN { printf "%s\t%s\t%.6f\n", f, r, n / i / 1000 }'
+  done <"$AUTH_WORK/raw.txt" | q -c "\copy bench.samples (figure, run, value) FROM STDIN"
+}
+# run_sql [RAW_PREFIXES]: runs the queued figures, round by round; with
+# RAW_PREFIXES, each round also runs those raw C operations (interleaved)
 run_sql() {
   local r i
   for r in $(seq 0 "$R"); do
+    [ -n "${1:-}" ] && raw_round "$1" "$r"
     for i in "${!G_F[@]}"; do
       q -v f="${G_F[$i]}" -v r="$r" -v n="${G_N[$i]}" -v qq="${G_Q[$i]}" \
-        -v p="${G_P[$i]}" -v w="${G_W[$i]}" >/dev/null <<'SQL' || log "FAILED: ${G_F[$i]}"
-SELECT bench.time_sql(:'f', :r, :n, :'qq', NULLIF(:'p', ''), :'w'::boolean);
+        -v p="${G_P[$i]}" -v w="${G_W[$i]}" -v c="${G_C[$i]}" -v ms="$MIN_MS" >/dev/null <<'SQL' || log "FAILED: ${G_F[$i]}"
+SELECT bench.time_sql(:'f', :r, :n, :'qq', NULLIF(:'p', ''), :'w'::boolean, :'c', :ms);
 SQL
     done
   done
-  G_F=(); G_N=(); G_Q=(); G_P=(); G_W=()
+  G_F=(); G_N=(); G_Q=(); G_P=(); G_W=(); G_C=()
 }
 
 # ---- pgbench: queue with add_pgb, then run_pgb interleaves ----
@@ -74,22 +89,40 @@ SQL
 B_F=(); B_C=(); B_U=(); B_S=()
 add_pgb() {
   fig "$1" tps "" "$5"
+  fig "cpu.$1" us/tx "" "CPU (server + pgbench) per transaction of $1"
   B_F+=("$1"); B_C+=("$2"); B_U+=("$3"); B_S+=("$4")
 }
-pgb_once() { # CLIENTS ROLE PREFIX SECONDS -> tps
-  local args=() f
+# CPU ticks (1/100 s) of the postmaster and its reaped children: every
+# backend's CPU lands here when it exits (pgbench disconnects at the end)
+pm_cpu() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$PMPID/stat"; }
+# pgb_once CLIENTS ROLE PREFIX SECONDS -> "tps cpu_us_per_tx"
+# cpu: server backends + pgbench itself, per transaction; what a busy machine
+# inflates least (on a dedicated machine, throughput at saturation ~ 1/cpu)
+pgb_once() {
+  local args=() f c0 c1 tps tx cl
   for f in "$PGB/$3"_*.sql; do args+=(-f "$f@1"); done
-  pgbench -n -M prepared -c "$1" -j "$1" -T "$4" -U "$2" "${args[@]}" bench 2>"$PGB/err.log" \
-    | sed -n 's/^tps = \([0-9.]*\) (without initial connection time)$/\1/p'
+  c0=$(pm_cpu)
+  echo "0 0" >"$PGB/time.txt"
+  "${TIMECMD[@]}" pgbench -n -M prepared -c "$1" -j "$1" -T "$4" -U "$2" "${args[@]}" bench >"$PGB/out.txt" 2>"$PGB/err.log"
+  sleep 0.5
+  c1=$(pm_cpu)
+  tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)$/\1/p' "$PGB/out.txt")
+  tx=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$PGB/out.txt")
+  [ -n "$tps" ] && [ -n "$tx" ] && [ "$tx" -gt 0 ] || return 0
+  cl=$(awk '{ print ($1 + $2) * 100 }' "$PGB/time.txt")
+  echo "$tps $(awk -v a="$c0" -v b="$c1" -v c="$cl" -v t="$tx" 'BEGIN { printf "%.3f", (b - a + c) * 10000 / t }')"
 }
 run_pgb() {
-  local r i tps
+  local r i res
   for r in $(seq 0 "$R"); do
     for i in "${!B_F[@]}"; do
-      if [ "$r" = 0 ]; then tps=$(pgb_once "${B_C[$i]}" "${B_U[$i]}" "${B_S[$i]}" 1)
-      else tps=$(pgb_once "${B_C[$i]}" "${B_U[$i]}" "${B_S[$i]}" "$PGB_T"); fi
-      if [ -z "$tps" ]; then log "FAILED: ${B_F[$i]}"; cat "$PGB/err.log" >&2; continue; fi
-      [ "$r" -gt 0 ] && sample "${B_F[$i]}" "$r" "$tps"
+      if [ "$r" = 0 ]; then res=$(pgb_once "${B_C[$i]}" "${B_U[$i]}" "${B_S[$i]}" 1)
+      else res=$(pgb_once "${B_C[$i]}" "${B_U[$i]}" "${B_S[$i]}" "$PGB_T"); fi
+      if [ -z "$res" ]; then log "FAILED: ${B_F[$i]}"; cat "$PGB/err.log" >&2; continue; fi
+      if [ "$r" -gt 0 ]; then
+        sample "${B_F[$i]}" "$r" "${res% *}"
+        sample "cpu.${B_F[$i]}" "$r" "${res#* }"
+      fi
     done
   done
   B_F=(); B_C=(); B_U=(); B_S=()
@@ -113,6 +146,9 @@ max_parallel_workers_per_gather = 0
 log_min_messages = warning" || exit 1
 PGB=$AUTH_WORK/pgb
 mkdir -p "$PGB"
+PMPID=$(head -1 "$AUTH_WORK/bench/data/postmaster.pid")
+# GNU time measures pgbench's own CPU; without it the CPU figures count the server only
+TIMECMD=(); [ -x /usr/bin/time ] && TIMECMD=(/usr/bin/time -f '%U %S' -o "$PGB/time.txt")
 STARTED=$(date -u +%s)
 
 psql -qX -c "CREATE DATABASE bench" >/dev/null || exit 1
@@ -166,10 +202,9 @@ if have 'auth.user_id()'; then
   add_sql identity.user_id_anon "$FLOOR_N" "auth.user_id() per row when anonymous, over generate_series" \
     "SELECT count(auth.user_id()) FROM generate_series(1, $FLOOR_N) i"
 else skip "auth.user_id() (identity area)"; fi
-run_sql
 
 # ---- HS256 with an explicit secret: auth_ext vs plain SQL on the same tokens ----
-log "HS256 explicit secret: plain SQL vs jwt_decode / jwt_encode"
+log "HS256 explicit secret: plain SQL vs jwt_decode / jwt_encode, with raw HMAC and base64url"
 add_sql plain.verify_hs256 "$HSX_N" "plain SQL: plainjwt.verify_hs256(tok, secret) (PL/pgSQL + pgcrypto hmac), distinct tokens" \
   "SELECT count(plainjwt.verify_hs256(tok, '$SECRET')) FROM bench.tok_hs256x WHERE n > 0"
 add_sql plain.sign_hs256 "$HSX_N" "plain SQL: plainjwt.sign_hs256(claims, secret) (SQL + pgcrypto hmac)" \
@@ -178,7 +213,7 @@ if have 'auth.jwt_decode(text,text,text[])'; then
   add_sql decode.hs256 "$HSX_N" "auth.jwt_decode(tok, secret) HS256, the same distinct tokens, first time seen by the backend" \
     "SELECT count(auth.jwt_decode(tok, '$SECRET')) FROM bench.tok_hs256x WHERE n > 0" "" false
   add_sql verify_cold.decode 1 "the first auth.jwt_decode(tok, secret) HS256 of a new backend (library already loaded; no keyring involved)" \
-    "SELECT auth.jwt_decode(tok, '$SECRET') FROM bench.tok_hs256x WHERE n = 1" "SELECT auth.user_id()" false
+    "SELECT auth.jwt_decode(tok, '$SECRET') FROM bench.tok_hs256x WHERE n = 1" "SELECT auth.user_id()" false wall
 else skip "auth.jwt_decode (tokens area)"; fi
 if have 'auth.jws_verify(text,text,text[])'; then
   add_sql jws.hs256 "$HSX_N" "auth.jws_verify(tok, secret, '{HS256}'): the signature check alone, payload returned as bytea (no claims parse)" \
@@ -192,7 +227,9 @@ if have 'auth.jwt_encode(jsonb,text,text,jsonb)'; then
   add_sql encode.hs256 "$HSX_N" "auth.jwt_encode(claims, secret, 'HS256'), the same claims" \
     "SELECT count(auth.jwt_encode(cfull, '$SECRET', 'HS256')) FROM bench.claims WHERE n > 0"
 else skip "auth.jwt_encode (tokens area)"; fi
-run_sql
+q -c "SELECT tok FROM bench.tok_hs256x WHERE n = 1" >"$AUTH_WORK/token.txt"
+run_sql "b64url,hs"
+info "raw input, HMAC and base64url" "$(cat "$AUTH_WORK/raw_input.txt" 2>/dev/null) (the plain-SQL HS256 token)"
 
 # ---- keyring: jwt_sign / jwt_verify per algorithm ----
 ALGS="HS256 ES256 RS256 PS256 EdDSA"   # EdDSA last: it signs the users' tokens below
@@ -225,10 +262,16 @@ SQL
     add_sql "verify_repeat.$a" "$REPEAT_N" "auth.jwt_verify(tok) $alg, the same token again and again (verified-token cache)" \
       "SELECT count(auth.jwt_verify('$tok')) FROM generate_series(1, $REPEAT_N) i"
   done
+  # a pooled server connection sees the tokens of many users in turn
+  for k in 20 1000; do
+    m=$([ "$k" = 20 ] && echo "$REPEAT_N" || echo $((REPEAT_N / 10)))
+    add_sql "verify_pool$k.eddsa" "$m" "auth.jwt_verify(tok) EdDSA, $k tokens in rotation, all verified before by this backend (a pooled connection serving $k users)" \
+      "SELECT count(auth.jwt_verify(t[1 + i % $k])) FROM (SELECT array_agg(tok ORDER BY n) t FROM bench.tok_eddsa WHERE n BETWEEN 1 AND $k) s, generate_series(0, $((m - 1))) i"
+  done
   for alg in EdDSA RS256; do
     a=${alg,,}
     add_sql "verify_cold.$a" 1 "the first auth.jwt_verify($alg) of a new backend: loads the keyring and parses its keys (library already loaded)" \
-      "SELECT auth.jwt_verify(tok) FROM bench.tok_$a WHERE n = 1" "SELECT auth.user_id()" false
+      "SELECT auth.jwt_verify(tok) FROM bench.tok_$a WHERE n = 1" "SELECT auth.user_id()" false wall
   done
   add_sql floor.tbl_scan_asym "$ASYM_N" "SQL floor: count(tok) over a $ASYM_N-token table (scan, no call)" \
     "SELECT count(tok) FROM bench.tok_eddsa WHERE n > 0"
@@ -237,22 +280,12 @@ SQL
       "SELECT count(auth.user_id()) FROM generate_series(1, $FLOOR_N) i" \
       "SELECT auth.jwt_verify(tok) FROM bench.tok_eddsa WHERE n = 1"
   fi
-  run_sql
+  run_sql "eddsa,es256,rs256,ps256"
 else
   skip "keyring: auth.create_key/jwt_sign/jwt_verify (tokens area)"
-  q -c "SELECT tok FROM bench.tok_hs256x WHERE n = 1" >"$AUTH_WORK/token.txt"
+  run_sql "eddsa,es256,rs256,ps256"
 fi
-
-# ---- the physical limit ----
-log "rawcrypto (raw OpenSSL/libargon2, same signing input)"
-bench/build/rawcrypto -r "$R" -t "$RAW_T" -i "$AUTH_WORK/token.txt" >"$AUTH_WORK/raw.txt" || log "rawcrypto failed"
-while read -r tag op iters ns; do
-  [ "$tag" = desc ] && fig "raw.$op" us "" "raw C loop: $iters $ns"
-  [ "$tag" = raw ] || continue
-  echo "raw.$op $(awk -v i="$iters" -v n="$ns" 'BEGIN { printf "%.6f", n / i / 1000 }')"
-done <"$AUTH_WORK/raw.txt" | awk '{ run[$1]++; print $1 "\t" run[$1] "\t" $2 }' \
-  | q -c "\copy bench.samples FROM STDIN"
-info "raw benchmark input" "$(sed -n 's/^# rawcrypto: //p' "$AUTH_WORK/raw.txt")"
+info "raw input, signatures" "$(cat "$AUTH_WORK/raw_input.txt" 2>/dev/null) ($([ -n "$KEYRING" ] && echo "a keyring EdDSA token, the shape of a sign-in token" || echo "the plain-SQL HS256 token"))"
 
 # ---- passwords at the default parameters ----
 if have 'auth.hash_password(text)' && have 'auth.verify_password(text,text)'; then
@@ -262,8 +295,11 @@ if have 'auth.hash_password(text)' && have 'auth.verify_password(text,text)'; th
     "SELECT count(auth.hash_password('$PW')) FROM generate_series(1, $PW_N) i"
   add_sql pw.verify_default "$PW_N" "auth.verify_password(pw, hash) of an Argon2id hash at the default parameters" \
     "SELECT count(*) FILTER (WHERE auth.verify_password('$PW', h)) FROM generate_series(1, $PW_N) i, bench.pw"
-  run_sql
-else skip "auth.hash_password/verify_password (passwords area)"; fi
+  run_sql argon2id
+else
+  skip "auth.hash_password/verify_password (passwords area)"
+  run_sql argon2id
+fi
 
 # ---- RLS list query and the end-to-end request ----
 if [ -n "$KEYRING" ] && have 'auth.enable_user_isolation(regclass,name)'; then
@@ -351,10 +387,11 @@ if have 'auth.signup(text,text,text)' && have 'auth.signin(text,text)'; then
   done
   if [ "$(q -c "SELECT auth.signin('bench1@example.com', '$PW 1') ? 'token'")" = t ]; then
     fig signin.c2 tps "" "sign-ins per second, 2 clients, right password, default Argon2id parameters (auth.signin, token minted)"
+    fig cpu.signin.c2 us/tx "" "CPU (server + pgbench) per sign-in"
     for r in $(seq 0 "$R"); do
-      tps=$(pgb_once 2 postgres signin $([ "$r" = 0 ] && echo 1 || echo "$SIGNIN_T"))
-      [ -z "$tps" ] && { log "FAILED: signin"; cat "$PGB/err.log" >&2; break; }
-      [ "$r" -gt 0 ] && sample signin.c2 "$r" "$tps"
+      res=$(pgb_once 2 postgres signin $([ "$r" = 0 ] && echo 1 || echo "$SIGNIN_T"))
+      [ -z "$res" ] && { log "FAILED: signin"; cat "$PGB/err.log" >&2; break; }
+      [ "$r" -gt 0 ] && { sample signin.c2 "$r" "${res% *}"; sample cpu.signin.c2 "$r" "${res#* }"; }
     done
     log "sign-in timing: unknown / locked / wrong, $SIGNIN_N each, interleaved"
     fig signin_time.unknown ms 1 "one sign-in for an email no account has (each call is a sample)"
@@ -409,7 +446,7 @@ info "load average at end" "$(cut -d' ' -f1-3 /proc/loadavg)"
 [ ${#SKIPPED[@]} -gt 0 ] && info "not measured (not implemented yet on this branch)" "$(IFS=';'; echo "${SKIPPED[*]}")"
 q -f bench/ratios.sql >/dev/null || log "ratios failed"
 q -f bench/report.sql >bench/RESULTS.md || log "report failed"
-q -c "\copy (SELECT f.figure, f.unit, f.n, s.run, s.value FROM bench.samples s JOIN bench.figures f USING (figure) ORDER BY f.ord, s.run) TO STDOUT WITH (FORMAT csv, HEADER)" >bench/results.csv
-q -c "\copy (SELECT 'ratio:' || name, 'x', NULL, 0, value FROM bench.ratios ORDER BY ord) TO STDOUT WITH (FORMAT csv)" >>bench/results.csv
+q -c "\copy (SELECT f.figure, f.unit, f.n, s.run, s.value, s.wall FROM bench.samples s JOIN bench.figures f USING (figure) ORDER BY f.ord, s.run) TO STDOUT WITH (FORMAT csv, HEADER)" >bench/results.csv
+q -c "\copy (SELECT 'ratio:' || name, coalesce(target, 'info'), NULL, 0, value, NULL FROM bench.ratios ORDER BY ord) TO STDOUT WITH (FORMAT csv)" >>bench/results.csv
 log "done: bench/RESULTS.md, bench/results.csv"
 cat bench/RESULTS.md
