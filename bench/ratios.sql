@@ -88,6 +88,11 @@ SELECT bench.ratio(format('end-to-end authenticated / unauthenticated, CPU-bound
     '>= 0.9', 'the same, from CPU time (server + client) per request: robust on a shared machine')
   FROM unnest(ARRAY[1, 2]) c;
 
+SELECT bench.ratio('server work per request, unauthenticated / authenticated',
+    'req.noauth / req.auth (CPU per request, procedure loop)',
+    bench.med('req.noauth') / bench.med('req.auth'),
+    NULL, 'what authentication adds to the server''s own work for a request, without protocol and client costs (stricter than the end-to-end ratio), informative');
+
 -- passwords against raw libargon2 at the same parameters
 SELECT bench.ratio('hash_password / raw argon2id_hash_encoded',
     'pw.hash_default / raw.argon2id_hash_encoded_default',

@@ -72,8 +72,10 @@ $$;
 -- (clock_timestamp()) is for single calls such as a cold start.  Both clocks
 -- are kept.  Both are read inside the backend: no client round trip, no
 -- parse/plan of the caller's statement, in the time.
+-- SECURITY DEFINER so that the bench's application roles can read their own
+-- backend's CPU time too (pg_read_file is for superusers).
 CREATE FUNCTION bench.cpu_ns() RETURNS bigint
-    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
     AS $$ SELECT split_part(pg_read_file('/proc/self/schedstat'), ' ', 1)::bigint $$;
 
 CREATE FUNCTION bench.time_sql(figure text, run int, n bigint, query text,
@@ -132,4 +134,41 @@ CREATE FUNCTION bench.payload_of(tok text) RETURNS text
     AS $$
     SELECT convert_from(decode(rpad(translate(split_part(tok, '.', 2), '-_', '+/'),
                                     (length(split_part(tok, '.', 2)) + 3) / 4 * 4, '='), 'base64'), 'UTF8')
+$$;
+
+-- The server's work for one GET /tasks request, n requests in a row in one
+-- backend, one transaction each (COMMIT in the loop), users in rotation:
+--   auth:   set_config('request.headers', <bearer token>); auth.pre_request();
+--           20 newest tasks through the RLS policies
+--   noauth: set_config('request.headers', <no token>); 20 newest tasks
+--           WHERE user_id = <the user's id>, as a BYPASSRLS role
+-- No protocol, no client: what authentication adds to the work of the server.
+-- Returns CPU and wall microseconds per request.
+CREATE PROCEDURE bench.request_loop(kind text, n int, hdrs text[], uids uuid[],
+                                    INOUT cpu_us float8 DEFAULT NULL, INOUT wall_us float8 DEFAULT NULL)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    c0 bigint := bench.cpu_ns();
+    t0 timestamptz := clock_timestamp();
+    k int;
+    m int := array_length(uids, 1);
+BEGIN
+    FOR i IN 1 .. n LOOP
+        k := 1 + i % m;
+        IF kind = 'auth' THEN
+            PERFORM set_config('request.headers', hdrs[k], true);
+            PERFORM auth.pre_request();
+            PERFORM count(*) FROM (SELECT id, title, completed, created_at FROM bench.tasks
+                                    ORDER BY created_at DESC LIMIT 20) s;
+        ELSE
+            PERFORM set_config('request.headers', '{"accept": "application/json"}', true);
+            PERFORM count(*) FROM (SELECT id, title, completed, created_at FROM bench.tasks
+                                    WHERE user_id = uids[k] ORDER BY created_at DESC LIMIT 20) s;
+        END IF;
+        COMMIT;
+    END LOOP;
+    cpu_us := (bench.cpu_ns() - c0) / 1e3 / n;
+    wall_us := extract(epoch FROM clock_timestamp() - t0) * 1e6 / n;
+END
 $$;

@@ -23,13 +23,13 @@ cd "$(dirname "$0")/.."
 
 QUICK=${BENCH_QUICK:-}
 if [ -n "$QUICK" ]; then
-  R=${BENCH_REPEATS:-3}; RAW_T=0.03; MIN_MS=100; FLOOR_N=200000; REPEAT_N=20000
+  R=${BENCH_REPEATS:-3}; RAW_T=0.03; MIN_MS=100; SIGN_N=5000; FLOOR_N=200000; REPEAT_N=20000
   HSX_N=5000; ASYM_N=1000; RSA_SIGN_N=200; PW_N=4
-  TASKS=100000; USERS=1000; PGB_T=2; MEM_N=100000; K_USERS=20; SIGNIN_USERS=8; SIGNIN_T=4; SIGNIN_N=30
+  TASKS=100000; USERS=1000; PGB_T=2; REQ_N=2000; MEM_N=100000; K_USERS=20; SIGNIN_USERS=8; SIGNIN_T=4; SIGNIN_N=30
 else
-  R=${BENCH_REPEATS:-5}; RAW_T=0.1; MIN_MS=400; FLOOR_N=1000000; REPEAT_N=100000
-  HSX_N=50000; ASYM_N=5000; RSA_SIGN_N=1000; PW_N=20
-  TASKS=1000000; USERS=10000; PGB_T=5; MEM_N=1000000; K_USERS=20; SIGNIN_USERS=8; SIGNIN_T=10; SIGNIN_N=200
+  R=${BENCH_REPEATS:-5}; RAW_T=0.1; MIN_MS=400; SIGN_N=10000; FLOOR_N=1000000; REPEAT_N=100000
+  HSX_N=30000; ASYM_N=5000; RSA_SIGN_N=500; PW_N=20
+  TASKS=1000000; USERS=10000; PGB_T=4; REQ_N=10000; MEM_N=1000000; K_USERS=20; SIGNIN_USERS=8; SIGNIN_T=6; SIGNIN_N=200
 fi
 SECRET='bench-secret-0123456789abcdef-0123456789abcdef'
 PW='correct horse battery staple'
@@ -207,13 +207,13 @@ else skip "auth.user_id() (identity area)"; fi
 log "HS256 explicit secret: plain SQL vs jwt_decode / jwt_encode, with raw HMAC and base64url"
 add_sql plain.verify_hs256 "$HSX_N" "plain SQL: plainjwt.verify_hs256(tok, secret) (PL/pgSQL + pgcrypto hmac), distinct tokens" \
   "SELECT count(plainjwt.verify_hs256(tok, '$SECRET')) FROM bench.tok_hs256x WHERE n > 0"
-add_sql plain.sign_hs256 "$HSX_N" "plain SQL: plainjwt.sign_hs256(claims, secret) (SQL + pgcrypto hmac)" \
-  "SELECT count(plainjwt.sign_hs256(cfull, '$SECRET')) FROM bench.claims WHERE n > 0"
+add_sql plain.sign_hs256 "$SIGN_N" "plain SQL: plainjwt.sign_hs256(claims, secret) (SQL + pgcrypto hmac)" \
+  "SELECT count(plainjwt.sign_hs256(cfull, '$SECRET')) FROM bench.claims WHERE n > 0 AND n <= $SIGN_N"
 if have 'auth.jwt_decode(text,text,text[])'; then
   add_sql decode.hs256 "$HSX_N" "auth.jwt_decode(tok, secret) HS256, the same distinct tokens, first time seen by the backend" \
     "SELECT count(auth.jwt_decode(tok, '$SECRET')) FROM bench.tok_hs256x WHERE n > 0" "" false
   add_sql verify_cold.decode 1 "the first auth.jwt_decode(tok, secret) HS256 of a new backend (library already loaded; no keyring involved)" \
-    "SELECT auth.jwt_decode(tok, '$SECRET') FROM bench.tok_hs256x WHERE n = 1" "SELECT auth.user_id()" false wall
+    "SELECT auth.jwt_decode('$(q -c "SELECT tok FROM bench.tok_hs256x WHERE n = 1")', '$SECRET')" "SELECT auth.user_id()" false wall
 else skip "auth.jwt_decode (tokens area)"; fi
 if have 'auth.jws_verify(text,text,text[])'; then
   add_sql jws.hs256 "$HSX_N" "auth.jws_verify(tok, secret, '{HS256}'): the signature check alone, payload returned as bytea (no claims parse)" \
@@ -224,8 +224,8 @@ if have 'auth.jwt_decode_unverified(text)'; then
     "SELECT count(auth.jwt_decode_unverified(tok)) FROM bench.tok_hs256x WHERE n > 0"
 fi
 if have 'auth.jwt_encode(jsonb,text,text,jsonb)'; then
-  add_sql encode.hs256 "$HSX_N" "auth.jwt_encode(claims, secret, 'HS256'), the same claims" \
-    "SELECT count(auth.jwt_encode(cfull, '$SECRET', 'HS256')) FROM bench.claims WHERE n > 0"
+  add_sql encode.hs256 "$SIGN_N" "auth.jwt_encode(claims, secret, 'HS256'), the same claims" \
+    "SELECT count(auth.jwt_encode(cfull, '$SECRET', 'HS256')) FROM bench.claims WHERE n > 0 AND n <= $SIGN_N"
 else skip "auth.jwt_encode (tokens area)"; fi
 q -c "SELECT tok FROM bench.tok_hs256x WHERE n = 1" >"$AUTH_WORK/token.txt"
 run_sql "b64url,hs"
@@ -238,7 +238,7 @@ if have 'auth.create_key(text)' && have 'auth.jwt_sign(jsonb)' && have 'auth.jwt
   KEYRING=1
   for alg in $ALGS; do
     a=${alg,,}
-    case $alg in RS*|PS*) sn=$RSA_SIGN_N; vn=$ASYM_N ;; HS*) sn=$HSX_N; vn=$HSX_N ;; *) sn=$ASYM_N; vn=$ASYM_N ;; esac
+    case $alg in RS*|PS*) sn=$RSA_SIGN_N; vn=$ASYM_N ;; HS*) sn=$SIGN_N; vn=$HSX_N ;; *) sn=$ASYM_N; vn=$ASYM_N ;; esac
     log "keyring $alg: sign $sn, verify $vn"
     q -c "SELECT auth.create_key('$alg')" >/dev/null || { log "create_key($alg) failed"; continue; }
     add_sql "sign.$a" "$sn" "auth.jwt_sign(claims) with the keyring's $alg key (adds iat, exp, jti)" \
@@ -271,7 +271,7 @@ SQL
   for alg in EdDSA RS256; do
     a=${alg,,}
     add_sql "verify_cold.$a" 1 "the first auth.jwt_verify($alg) of a new backend: loads the keyring and parses its keys (library already loaded)" \
-      "SELECT auth.jwt_verify(tok) FROM bench.tok_$a WHERE n = 1" "SELECT auth.user_id()" false wall
+      "SELECT auth.jwt_verify('$(q -c "SELECT tok FROM bench.tok_$a WHERE n = 1")')" "SELECT auth.user_id()" false wall
   done
   add_sql floor.tbl_scan_asym "$ASYM_N" "SQL floor: count(tok) over a $ASYM_N-token table (scan, no call)" \
     "SELECT count(tok) FROM bench.tok_eddsa WHERE n > 0"
@@ -375,6 +375,19 @@ SQL
       add_pgb "e2e.noauth_c$c" "$c" t60_bypass e2enoauth "tx/s, $c client(s): BEGIN; set_config('request.headers', no token); 20 newest tasks WHERE user_id = '...', no RLS; COMMIT"
     done
     run_pgb
+    log "server work per request (procedure loop, one transaction per request)"
+    fig req.auth us "$REQ_N" "server CPU per GET /tasks request in a loop of transactions: set_config(request.headers, bearer); pre_request(); 20 newest through RLS; COMMIT ($K_USERS users in rotation)"
+    fig req.noauth us "$REQ_N" "the same without authentication: set_config(request.headers); 20 newest WHERE user_id = ...; COMMIT, BYPASSRLS role"
+    q -c "GRANT SELECT ON bench.users TO t60_bypass" >/dev/null
+    for r in $(seq 0 "$R"); do
+      for kind in auth noauth; do
+        role=$([ $kind = auth ] && echo t60_app || echo t60_bypass)
+        res=$(psql -qAtX -F ' ' -U "$role" -d bench -c "CALL bench.request_loop('$kind', $REQ_N,
+              (SELECT array_agg(json_build_object('authorization', 'Bearer ' || tok)::text ORDER BY n) FROM bench.users),
+              (SELECT array_agg(uid ORDER BY n) FROM bench.users))") || { log "FAILED: request loop $kind"; continue; }
+        [ "$r" -gt 0 ] && q -c "INSERT INTO bench.samples VALUES ('req.$kind', $r, ${res% *}, ${res#* })"
+      done
+    done
   else skip "auth.pre_request() (identity area): end-to-end request"; fi
 else skip "RLS and end-to-end figures (need keyring + auth.enable_user_isolation)"; fi
 
