@@ -16,9 +16,12 @@
 set -o pipefail
 AUTH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 AUTH_SHARED=${AUTH_SHARED:-$(cd "$AUTH_ROOT/.." && pwd)/shared}
-SYS_BINDIR=$(pg_config --bindir)
-SYS_PKGLIBDIR=$(pg_config --pkglibdir)
-SYS_SHAREDIR=$(pg_config --sharedir)
+# The system's pg_config, found once: scripts that source this file again with the
+# private copy's bin directory on PATH must still copy from, and build for, the system.
+export AUTH_PG_CONFIG=${AUTH_PG_CONFIG:-$(command -v pg_config)}
+SYS_BINDIR=$("$AUTH_PG_CONFIG" --bindir)
+SYS_PKGLIBDIR=$("$AUTH_PG_CONFIG" --pkglibdir)
+SYS_SHAREDIR=$("$AUTH_PG_CONFIG" --sharedir)
 AUTH_CLUSTERS=()
 
 as_pg() {
@@ -48,7 +51,7 @@ auth_install() {
   cp -a "$SYS_BINDIR" "$inst$SYS_BINDIR"
   cp -a "$SYS_PKGLIBDIR" "$inst$SYS_PKGLIBDIR"
   cp -a "$SYS_SHAREDIR" "$inst$SYS_SHAREDIR"
-  make -s -C "$AUTH_ROOT" install DESTDIR="$inst" >/dev/null
+  make -s -C "$AUTH_ROOT" install PG_CONFIG="$AUTH_PG_CONFIG" DESTDIR="$inst" >/dev/null
   chmod -R a+rX "$inst"
   export AUTH_BINDIR=$inst$SYS_BINDIR
   export PATH=$AUTH_BINDIR:$PATH

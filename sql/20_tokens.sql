@@ -49,3 +49,43 @@ SELECT auth.retire_key(auth.jwt_decode_unverified(:'tok')->'header'->>'kid');
 SELECT auth.jwt_verify(:'tok');
 SELECT auth.jwt_verify(:'tok2')->>'sub' AS sub2;
 SELECT jsonb_array_length(auth.jwks()->'keys') AS published;
+
+-- a hand-written row that does not parse is skipped with a warning; the
+-- other keys keep working
+INSERT INTO auth.keys (kid, algorithm, public_jwk) VALUES ('t20-broken', 'ES256', '{"kty":"EC"}');
+SELECT auth.jwt_verify(:'tok2')->>'sub' AS still_verifies;
+DELETE FROM auth.keys WHERE kid = 't20-broken';
+SELECT auth.jwt_verify(:'tok2')->>'sub' AS sub2;
+
+-- a fresh backend that must load its caches under force_parallel_mode:
+-- the token functions are PARALLEL UNSAFE, so no parallel plan is made
+\c
+SET force_parallel_mode = on;
+SELECT auth.jwt_decode(auth.jwt_encode(jsonb_build_object('sub', 'par',
+         'exp', extract(epoch from now())::bigint + 60), repeat('k', 32)), repeat('k', 32))->>'sub' AS sub;
+\c
+SET force_parallel_mode = on;
+SELECT jsonb_typeof(auth.jwks()->'keys') AS jwks;
+\c
+SET force_parallel_mode = on;
+SELECT auth.jwt_verify(:'tok2')->>'sub' AS sub2;
+RESET force_parallel_mode;
+
+-- the verified-token cache still checks time claims and settings on every hit
+SELECT auth.jwt_sign(jsonb_build_object('sub', 'carol',
+         'exp', extract(epoch from now())::bigint - 10)) AS grace \gset
+SELECT auth.jwt_verify(:'grace')->>'sub' AS first, auth.jwt_verify(:'grace')->>'sub' AS cached;
+SELECT auth.configure('jwt.leeway_seconds', '0');
+SELECT auth.jwt_verify(:'grace');
+SELECT auth.configure('jwt.leeway_seconds', NULL);
+SELECT auth.jwt_verify(:'grace')->>'sub' AS back_in_leeway;
+SELECT auth.configure('jwt.issuer', 'https://t20.example');
+SELECT auth.jwt_verify(:'grace');
+SELECT auth.configure('jwt.issuer', NULL);
+-- a hit needs the whole token to match, not only its hash: the cached
+-- token's signature (its last bytes pick the slot) under another payload
+SELECT split_part(:'tok2', '.', 1) || '.' ||
+       rtrim(translate(encode(convert_to('{"sub":"mallory","exp":4102444800}', 'UTF8'), 'base64'), '+/', '-_'), '=') ||
+       '.' || split_part(:'tok2', '.', 3) AS forged \gset
+SELECT auth.jwt_verify(:'tok2')->>'sub' AS cached_original;
+SELECT auth.jwt_verify(:'forged');

@@ -96,7 +96,9 @@ DROP TABLE t30_drizzle;
 -- Parallel plans: the InitPlan runs in the leader and is handed to the
 -- workers as a parameter ("Params Evaluated"); the filter runs in the workers.
 SET ROLE t30_app;
-SET force_parallel_mode = on;
+-- force_parallel_mode was renamed debug_parallel_query in PostgreSQL 16
+SELECT set_config(CASE WHEN current_setting('server_version_num')::int >= 160000
+                       THEN 'debug_parallel_query' ELSE 'force_parallel_mode' END, 'on', false) AS forced;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;

@@ -60,6 +60,17 @@
 
 #define CLAIMS_GUC "auth_ext.claims"
 
+/* The string claims the readers return, pre-extracted at assignment. */
+typedef enum IdentityClaim
+{
+	CLAIM_SUB,
+	CLAIM_ROLE,
+	CLAIM_EMAIL,
+	NUM_CLAIMS
+} IdentityClaim;
+
+static const char *const claim_keys[NUM_CLAIMS] = {"sub", "role", "email"};
+
 /*
  * The parsed claims of the current value of auth_ext.claims: the "extra" of
  * the setting, one malloc'd block owned by guc.c.  Offsets are from the
@@ -69,12 +80,8 @@
 typedef struct IdentityClaims
 {
 	Size		jsonb_off;		/* the claims object, a Jsonb varlena */
-	Size		sub_off;
-	int			sub_len;
-	Size		role_off;
-	int			role_len;
-	Size		email_off;
-	int			email_len;
+	Size		str_off[NUM_CLAIMS];
+	int			str_len[NUM_CLAIMS];
 	bool		has_uid;		/* sub parses as a UUID */
 	pg_uuid_t	uid;
 } IdentityClaims;
@@ -107,22 +114,22 @@ string_claim(Jsonb *jb, const char *key, const char **val)
 static IdentityClaims *
 build_claims(Jsonb *jb)
 {
-	const char *sub = NULL,
-			   *role = NULL,
-			   *email = NULL;
-	int			sub_len = string_claim(jb, "sub", &sub);
-	int			role_len = string_claim(jb, "role", &role);
-	int			email_len = string_claim(jb, "email", &email);
-	Size		size;
+	const char *val[NUM_CLAIMS] = {NULL};
+	int			len[NUM_CLAIMS];
+	Size		size = MAXALIGN(sizeof(IdentityClaims)) + VARSIZE(jb);
 	Size		off;
 	char	   *base;
 	IdentityClaims *c;
 
+	for (int i = 0; i < NUM_CLAIMS; i++)
+	{
+		len[i] = string_claim(jb, claim_keys[i], &val[i]);
+		size += Max(len[i], 0);
+	}
 	/* an empty subject identifies nobody */
-	if (sub_len == 0)
-		sub_len = -1;
-	size = MAXALIGN(sizeof(IdentityClaims)) + VARSIZE(jb) +
-		Max(sub_len, 0) + Max(role_len, 0) + Max(email_len, 0);
+	if (len[CLAIM_SUB] == 0)
+		len[CLAIM_SUB] = -1;
+
 	base = malloc(size);
 	if (base == NULL)
 		return NULL;
@@ -134,24 +141,20 @@ build_claims(Jsonb *jb)
 	memcpy(base + off, jb, VARSIZE(jb));
 	off += VARSIZE(jb);
 
-	/* the strings point into jb: copy them before jb may go away */
-	c->sub_off = off;
-	c->sub_len = sub_len;
-	if (sub_len > 0)
-		memcpy(base + off, sub, sub_len);
-	off += Max(sub_len, 0);
-	c->role_off = off;
-	c->role_len = role_len;
-	if (role_len > 0)
-		memcpy(base + off, role, role_len);
-	off += Max(role_len, 0);
-	c->email_off = off;
-	c->email_len = email_len;
-	if (email_len > 0)
-		memcpy(base + off, email, email_len);
+	/* the strings point into jb: copy them */
+	for (int i = 0; i < NUM_CLAIMS; i++)
+	{
+		c->str_off[i] = off;
+		c->str_len[i] = len[i];
+		if (len[i] > 0)
+		{
+			memcpy(base + off, val[i], len[i]);
+			off += len[i];
+		}
+	}
 
-	c->has_uid = sub_len > 0 &&
-		auth_parse_uuid(sub, sub_len, c->uid.data);
+	c->has_uid = len[CLAIM_SUB] > 0 &&
+		auth_parse_uuid(val[CLAIM_SUB], len[CLAIM_SUB], c->uid.data);
 	return c;
 }
 
@@ -174,9 +177,17 @@ check_claims(char **newval, void **extra, GucSource source)
 
 	if (assigning && pending != NULL)
 		jb = pending;
-	else if (InitializingParallelWorker)
+	else if (InitializingParallelWorker && source == PGC_S_SESSION)
+	{
+		/*
+		 * A parallel worker restoring its leader's value, which only
+		 * auth_identity_set() can have assigned (source session).  A
+		 * placeholder from a file or role setting, re-applied when the
+		 * worker loads the library, has another source and is refused.
+		 */
 		jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
 												CStringGetDatum(*newval)));
+	}
 	else
 	{
 		GUC_check_errcode(ERRCODE_INSUFFICIENT_PRIVILEGE);
@@ -259,13 +270,14 @@ auth_identity_set(Jsonb *claims)
 
 /* ---- readers: STABLE PARALLEL SAFE, NULL when anonymous ---- */
 
+/* The string claim "which" as text, or SQL NULL. */
 static Datum
-string_result(FunctionCallInfo fcinfo, Size off, int len)
+claim_text(FunctionCallInfo fcinfo, IdentityClaim which)
 {
-	if (current == NULL || len < 0)
+	if (current == NULL || current->str_len[which] < 0)
 		PG_RETURN_NULL();
-	PG_RETURN_TEXT_P(cstring_to_text_with_len((const char *) current + off,
-											  len));
+	PG_RETURN_TEXT_P(cstring_to_text_with_len((const char *) current + current->str_off[which],
+											  current->str_len[which]));
 }
 
 /* SQL function: auth.user_id() returns text, the sub claim */
@@ -273,9 +285,23 @@ PG_FUNCTION_INFO_V1(auth_user_id);
 Datum
 auth_user_id(PG_FUNCTION_ARGS)
 {
-	if (current == NULL)
-		PG_RETURN_NULL();
-	return string_result(fcinfo, current->sub_off, current->sub_len);
+	return claim_text(fcinfo, CLAIM_SUB);
+}
+
+/* SQL function: auth.role() returns text, the role claim */
+PG_FUNCTION_INFO_V1(auth_role);
+Datum
+auth_role(PG_FUNCTION_ARGS)
+{
+	return claim_text(fcinfo, CLAIM_ROLE);
+}
+
+/* SQL function: auth.email() returns text, the email claim */
+PG_FUNCTION_INFO_V1(auth_email);
+Datum
+auth_email(PG_FUNCTION_ARGS)
+{
+	return claim_text(fcinfo, CLAIM_EMAIL);
 }
 
 /* SQL function: auth.uid() returns uuid, the sub claim when it is a UUID */
@@ -290,26 +316,6 @@ auth_uid(PG_FUNCTION_ARGS)
 	result = palloc(sizeof(pg_uuid_t));
 	memcpy(result, &current->uid, sizeof(pg_uuid_t));
 	PG_RETURN_UUID_P(result);
-}
-
-/* SQL function: auth.role() returns text, the role claim */
-PG_FUNCTION_INFO_V1(auth_role);
-Datum
-auth_role(PG_FUNCTION_ARGS)
-{
-	if (current == NULL)
-		PG_RETURN_NULL();
-	return string_result(fcinfo, current->role_off, current->role_len);
-}
-
-/* SQL function: auth.email() returns text, the email claim */
-PG_FUNCTION_INFO_V1(auth_email);
-Datum
-auth_email(PG_FUNCTION_ARGS)
-{
-	if (current == NULL)
-		PG_RETURN_NULL();
-	return string_result(fcinfo, current->email_off, current->email_len);
 }
 
 /* SQL functions: auth.jwt() and auth.session() return jsonb, every claim */

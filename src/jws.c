@@ -42,13 +42,19 @@ const JwsAlgInfo jws_algs[JWS_NUM_ALGS] = {
 	[JWS_EDDSA] = {"EdDSA", AUTH_KTY_OKP, false, NULL, 64, "Ed25519", NULL},
 };
 
-/* Exact, case-sensitive match of a JOSE "alg"; "none" is not among them. */
+/*
+ * Exact, case-sensitive match of a JOSE "alg"; "none" is not among them.
+ * "Ed25519" (RFC 9864, the fully-specified name jose also emits) is EdDSA
+ * with the only curve we support.
+ */
 JwsAlg
 jws_alg_lookup(const char *name, size_t len)
 {
 	for (int a = 0; a < JWS_NUM_ALGS; a++)
 		if (strlen(jws_algs[a].name) == len && memcmp(jws_algs[a].name, name, len) == 0)
 			return (JwsAlg) a;
+	if (len == 7 && memcmp(name, "Ed25519", 7) == 0)
+		return JWS_EDDSA;
 	return JWS_ALG_INVALID;
 }
 
@@ -138,6 +144,34 @@ set_pss(EVP_PKEY_CTX *pctx, const EVP_MD *md)
 }
 
 /*
+ * The key's verification context for alg (RSA, PSS, ECDSA), initialised
+ * with digest and padding once; each verification then hashes the input
+ * and calls EVP_PKEY_verify on it, skipping the per-call context set-up.
+ */
+static EVP_PKEY_CTX *
+verify_ctx(AuthKey *key, JwsAlg alg, const EVP_MD *md)
+{
+	EVP_PKEY_CTX *pctx;
+
+	if (key->vctx[alg])
+		return key->vctx[alg];
+	pctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+	if (pctx == NULL)
+		elog(ERROR, "EVP_PKEY_CTX_new_from_pkey() failed");
+	key->vctx[alg] = pctx;		/* owned by the key from here on */
+	if (EVP_PKEY_verify_init(pctx) != 1 ||
+		EVP_PKEY_CTX_set_signature_md(pctx, md) != 1 ||
+		(jws_algs[alg].pss && !set_pss(pctx, md)))
+	{
+		ERR_clear_error();
+		key->vctx[alg] = NULL;
+		EVP_PKEY_CTX_free(pctx);
+		elog(ERROR, "EVP_PKEY_verify_init() failed");
+	}
+	return pctx;
+}
+
+/*
  * Verifies sig over input with key under alg (the caller checked that the
  * key fits alg).  Returns NULL when valid, else a sentence for errdetail.
  */
@@ -197,14 +231,27 @@ jws_verify_signature(AuthKey *key, JwsAlg alg, const char *input, size_t input_l
 			}
 	}
 
-	ctx = md_ctx(key);
-	if (EVP_DigestVerifyInit(ctx, &pctx, md, NULL, key->pkey) != 1 ||
-		(info->pss && !set_pss(pctx, md)))
+	if (info->kty == AUTH_KTY_OKP)
 	{
-		ERR_clear_error();
-		elog(ERROR, "EVP_DigestVerifyInit() failed");
+		/* Ed25519 signs the message itself: no prehash */
+		ctx = md_ctx(key);
+		if (EVP_DigestVerifyInit(ctx, &pctx, NULL, NULL, key->pkey) != 1)
+		{
+			ERR_clear_error();
+			elog(ERROR, "EVP_DigestVerifyInit() failed");
+		}
+		rc = EVP_DigestVerify(ctx, sig, sig_len, (const unsigned char *) input, input_len);
 	}
-	rc = EVP_DigestVerify(ctx, sig, sig_len, (const unsigned char *) input, input_len);
+	else
+	{
+		unsigned char hash[EVP_MAX_MD_SIZE];
+		unsigned int hash_len;
+
+		pctx = verify_ctx(key, alg, md);
+		if (EVP_Digest(input, input_len, hash, &hash_len, md, NULL) != 1)
+			elog(ERROR, "EVP_Digest() failed");
+		rc = EVP_PKEY_verify(pctx, sig, sig_len, hash, hash_len);
+	}
 	ERR_clear_error();
 	return rc == 1 ? NULL : "The signature does not match.";
 }

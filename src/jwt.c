@@ -25,8 +25,6 @@
  */
 #include "postgres.h"
 
-#include <math.h>
-
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
@@ -43,6 +41,21 @@
 #include "jws_split.h"
 #include "token_cache.h"
 #include "tokens.h"
+
+/* PG16 made the JSON parser callbacks return an error code. */
+#if PG_VERSION_NUM >= 160000
+#define JSON_CB JsonParseErrorType
+#define JSON_CB_OK JSON_SUCCESS
+#else
+#define JSON_CB void
+#define JSON_CB_OK
+#endif
+/* PG17 added a caller-supplied lexer argument. */
+#if PG_VERSION_NUM >= 170000
+#define auth_json_lexer(json, len) makeJsonLexContextCstringLen(NULL, json, len, PG_UTF8, true)
+#else
+#define auth_json_lexer(json, len) makeJsonLexContextCstringLen(json, len, PG_UTF8, true)
+#endif
 
 /* ---- errors ---- */
 
@@ -74,7 +87,7 @@ typedef struct HeaderState
 	bool		has_crit;
 } HeaderState;
 
-static void
+static JSON_CB
 hdr_struct_start(void *arg)
 {
 	HeaderState *st = (HeaderState *) arg;
@@ -83,9 +96,10 @@ hdr_struct_start(void *arg)
 		(strcmp(st->field, "alg") == 0 || strcmp(st->field, "kid") == 0) && !st->problem)
 		st->problem = "The header members \"alg\" and \"kid\" must be strings.";
 	st->depth++;
+	return JSON_CB_OK;
 }
 
-static void
+static JSON_CB
 hdr_object_start(void *arg)
 {
 	HeaderState *st = (HeaderState *) arg;
@@ -93,9 +107,10 @@ hdr_object_start(void *arg)
 	if (st->depth == 0)
 		st->is_object = true;
 	hdr_struct_start(arg);
+	return JSON_CB_OK;
 }
 
-static void
+static JSON_CB
 hdr_array_start(void *arg)
 {
 	HeaderState *st = (HeaderState *) arg;
@@ -103,21 +118,23 @@ hdr_array_start(void *arg)
 	if (st->depth == 0)
 		st->not_object = true;
 	hdr_struct_start(arg);
+	return JSON_CB_OK;
 }
 
-static void
+static JSON_CB
 hdr_struct_end(void *arg)
 {
 	((HeaderState *) arg)->depth--;
+	return JSON_CB_OK;
 }
 
-static void
+static JSON_CB
 hdr_field_start(void *arg, char *fname, bool isnull)
 {
 	HeaderState *st = (HeaderState *) arg;
 
 	if (st->depth != 1)
-		return;
+		return JSON_CB_OK;
 	for (int i = 0; i < st->nnames; i++)
 		if (strcmp(st->names[i], fname) == 0 && !st->problem)
 			st->problem = "The header has a duplicate member.";
@@ -128,9 +145,10 @@ hdr_field_start(void *arg, char *fname, bool isnull)
 	st->field = fname;
 	if (strcmp(fname, "crit") == 0)
 		st->has_crit = true;
+	return JSON_CB_OK;
 }
 
-static void
+static JSON_CB
 hdr_scalar(void *arg, char *token, JsonTokenType tokentype)
 {
 	HeaderState *st = (HeaderState *) arg;
@@ -139,23 +157,24 @@ hdr_scalar(void *arg, char *token, JsonTokenType tokentype)
 	if (st->depth == 0)
 	{
 		st->not_object = true;
-		return;
+		return JSON_CB_OK;
 	}
 	if (st->depth != 1 || st->field == NULL)
-		return;
+		return JSON_CB_OK;
 	if (strcmp(st->field, "alg") == 0)
 		slot = &st->alg;
 	else if (strcmp(st->field, "kid") == 0)
 		slot = &st->kid;
 	if (slot == NULL)
-		return;
+		return JSON_CB_OK;
 	if (tokentype != JSON_TOKEN_STRING)
 	{
 		if (!st->problem)
 			st->problem = "The header members \"alg\" and \"kid\" must be strings.";
-		return;
+		return JSON_CB_OK;
 	}
 	*slot = token;
+	return JSON_CB_OK;
 }
 
 typedef struct ParsedJws
@@ -203,30 +222,75 @@ check_json_text(const unsigned char *text, size_t len, const char *what)
 }
 
 /*
- * Splits and decodes a compact JWS up to its signature: checks the size
- * cap, the segments, the header (a JSON object, no duplicate members, no
- * "crit", a supported "alg") and decodes the signature.
+ * A small per-backend cache of protected headers already parsed: the tokens
+ * of one issuer share their header segment byte for byte, so the common
+ * case skips decoding and parsing it.  Keyed by the exact segment text;
+ * holds only what the parse produced (alg, kid) and the nesting depth, so
+ * a lower jwt.max_depth still applies.  HEADER_CACHE_SLOTS entries of at
+ * most HEADER_CACHE_MAX bytes each, replaced round-robin.
  */
-static void
-jws_parse(const char *token, size_t len, ParsedJws *out)
+#define HEADER_CACHE_SLOTS 8
+#define HEADER_CACHE_MAX 512
+
+typedef struct HeaderCacheEntry
 {
-	JwsSplitResult r;
+	size_t		len;			/* 0 = empty */
+	char		seg[HEADER_CACHE_MAX];
+	JwsAlg		alg;
+	char	   *kid;			/* TopMemoryContext, or NULL */
+	int			depth;
+} HeaderCacheEntry;
+
+static HeaderCacheEntry header_cache[HEADER_CACHE_SLOTS];
+static int	header_cache_next = 0;
+
+static bool
+header_cache_lookup(ParsedJws *out)
+{
+	for (int i = 0; i < HEADER_CACHE_SLOTS; i++)
+	{
+		HeaderCacheEntry *e = &header_cache[i];
+
+		if (e->len == out->seg.header_len &&
+			memcmp(e->seg, out->seg.header, e->len) == 0 &&
+			e->depth <= jwt_max_depth())
+		{
+			out->alg = e->alg;
+			out->kid = e->kid ? pstrdup(e->kid) : NULL;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void
+header_cache_store(const ParsedJws *p, int depth)
+{
+	HeaderCacheEntry *e;
+
+	if (p->seg.header_len > HEADER_CACHE_MAX)
+		return;
+	e = &header_cache[header_cache_next];
+	header_cache_next = (header_cache_next + 1) % HEADER_CACHE_SLOTS;
+	if (e->kid)
+		pfree(e->kid);
+	e->kid = p->kid ? MemoryContextStrdup(TopMemoryContext, p->kid) : NULL;
+	memcpy(e->seg, p->seg.header, p->seg.header_len);
+	e->len = p->seg.header_len;
+	e->alg = p->alg;
+	e->depth = depth;
+}
+
+/* Decodes and checks the protected header into out->alg and out->kid. */
+static void
+parse_header(ParsedJws *out)
+{
 	unsigned char *hdr;
 	size_t		hdr_len;
 	HeaderState st;
 	JsonSemAction sem;
 	JsonLexContext *lex;
 	JsonParseErrorType perr;
-	int			max = jwt_max_token_bytes();
-
-	if (len > (size_t) max)
-		ereport(ERROR,
-				(errcode(ERRCODE_AUTH_INVALID_TOKEN),
-				 errmsg("Invalid token"),
-				 errdetail("The token is larger than %d bytes.", max)));
-	r = jws_split(token, len, &out->seg);
-	if (r != JWS_SPLIT_OK)
-		token_invalid(jws_split_error(r));
 
 	decode_segment(out->seg.header, out->seg.header_len, "header", &hdr, &hdr_len);
 	check_json_text(hdr, hdr_len, "header");
@@ -240,7 +304,7 @@ jws_parse(const char *token, size_t len, ParsedJws *out)
 	sem.array_end = hdr_struct_end;
 	sem.object_field_start = hdr_field_start;
 	sem.scalar = hdr_scalar;
-	lex = makeJsonLexContextCstringLen((char *) hdr, (int) hdr_len, PG_UTF8, true);
+	lex = auth_json_lexer((char *) hdr, (int) hdr_len);
 	perr = pg_parse_json(lex, &sem);
 	if (perr != JSON_SUCCESS)
 		token_invalid("The header is not valid JSON.");
@@ -258,7 +322,30 @@ jws_parse(const char *token, size_t len, ParsedJws *out)
 	if (out->alg == JWS_ALG_INVALID)
 		token_invalid("The header's \"alg\" is not a supported algorithm.");
 	out->kid = st.kid;
+	header_cache_store(out, json_nesting_depth((const char *) hdr, hdr_len, jwt_max_depth()));
+}
 
+/*
+ * Splits and decodes a compact JWS up to its signature: checks the size
+ * cap, the segments, the header (a JSON object, no duplicate members, no
+ * "crit", a supported "alg") and decodes the signature.
+ */
+static void
+jws_parse(const char *token, size_t len, ParsedJws *out)
+{
+	JwsSplitResult r;
+	int			max = jwt_max_token_bytes();
+
+	if (len > (size_t) max)
+		ereport(ERROR,
+				(errcode(ERRCODE_AUTH_INVALID_TOKEN),
+				 errmsg("Invalid token"),
+				 errdetail("The token is larger than %d bytes.", max)));
+	r = jws_split(token, len, &out->seg);
+	if (r != JWS_SPLIT_OK)
+		token_invalid(jws_split_error(r));
+	if (!header_cache_lookup(out))
+		parse_header(out);
 	decode_segment(out->seg.signature, out->seg.signature_len, "signature",
 				   &out->sig, &out->sig_len);
 }
@@ -322,16 +409,7 @@ parse_claims(ParsedJws *p)
 	return claims;
 }
 
-static JsonbValue *
-claim(Jsonb *claims, const char *name)
-{
-	JsonbValue	k;
-
-	k.type = jbvString;
-	k.val.string.val = (char *) name;
-	k.val.string.len = strlen(name);
-	return findJsonbValueFromContainer(&claims->root, JB_FOBJECT, &k);
-}
+#define claim auth_jsonb_member
 
 /* Latest NumericDate we accept: 9999-12-31T23:59:59Z. */
 #define MAX_NUMERIC_DATE INT64CONST(253402300799)
@@ -340,9 +418,9 @@ static void
 read_time_claim(Jsonb *claims, const char *name, bool *has, int64 *val)
 {
 	JsonbValue *v = claim(claims, name);
-	char	   *s;
-	char	   *end;
-	double		d;
+	volatile int64 secs = 0;
+	volatile bool overflow = false;
+	MemoryContext cxt = CurrentMemoryContext;
 
 	*has = v != NULL;
 	if (!v)
@@ -352,15 +430,30 @@ read_time_claim(Jsonb *claims, const char *name, bool *has, int64 *val)
 				(errcode(ERRCODE_AUTH_INVALID_TOKEN),
 				 errmsg("Invalid token"),
 				 errdetail("The claim \"%s\" must be a number.", name)));
-	s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
-	errno = 0;
-	d = strtod(s, &end);
-	if (errno != 0 || *end != '\0' || !(d >= 0 && d <= (double) MAX_NUMERIC_DATE))
+	/* numeric_int8 rounds fractions to the nearest second */
+	PG_TRY();
+	{
+		secs = DatumGetInt64(DirectFunctionCall1(numeric_int8,
+												 NumericGetDatum(v->val.numeric)));
+	}
+	PG_CATCH();
+	{
+		ErrorData  *ed;
+
+		MemoryContextSwitchTo(cxt);
+		ed = CopyErrorData();
+		if (ed->sqlerrcode != ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE)
+			PG_RE_THROW();
+		FlushErrorState();
+		overflow = true;
+	}
+	PG_END_TRY();
+	if (overflow || secs < 0 || secs > MAX_NUMERIC_DATE)
 		ereport(ERROR,
 				(errcode(ERRCODE_AUTH_INVALID_TOKEN),
 				 errmsg("Invalid token"),
 				 errdetail("The claim \"%s\" is out of range.", name)));
-	*val = (int64) floor(d);
+	*val = secs;
 }
 
 void
@@ -487,6 +580,8 @@ auth_jwt_verify_token(const char *token, int len)
 {
 	Jsonb	   *claims;
 	JwtTimes	times;
+	uint64		gen;
+	uint32		hash;
 	int			max = jwt_max_token_bytes();
 
 	if (len > max)
@@ -494,12 +589,20 @@ auth_jwt_verify_token(const char *token, int len)
 				(errcode(ERRCODE_AUTH_INVALID_TOKEN),
 				 errmsg("Invalid token"),
 				 errdetail("The token is larger than %d bytes.", max)));
-	claims = token_cache_lookup(token, len, keyring_generation(), &times);
+	/*
+	 * The generation is taken once, before verifying: if auth.keys changes
+	 * while we verify (an invalidation can be processed whenever a table
+	 * is opened), the entry is stored under the old generation and is
+	 * stale at once.
+	 */
+	gen = keyring_generation();
+	hash = token_cache_hash(token, len);
+	claims = token_cache_lookup(token, len, hash, gen, &times);
 	if (claims == NULL)
 	{
 		claims = verify_with_keyring(token, len);
 		jwt_read_times(claims, &times);
-		token_cache_store(token, len, keyring_generation(), claims, &times);
+		token_cache_store(token, len, hash, gen, claims, &times);
 	}
 	jwt_check_times(&times);
 	jwt_check_issuer_audience(claims);
@@ -522,6 +625,19 @@ auth_jwt_verify(PG_FUNCTION_ARGS)
 }
 
 /* ---- explicit keys ---- */
+
+/* 22023 unless the caller's key fits alg, saying why. */
+static void
+require_fit(const AuthKey *key, JwsAlg alg)
+{
+	const char *why = auth_key_misfit(key, alg);
+
+	if (why)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the key does not fit algorithm %s", jws_algs[alg].name),
+				 errdetail_internal("%s", why)));
+}
 
 /* Parses an algorithms text[] into a bitmask; 22023 for unknown names. */
 static uint32
@@ -568,7 +684,7 @@ verify_explicit(text *token, text *keytext, ArrayType *algs, ParsedJws *p)
 	jws_parse(VARDATA_ANY(token), VARSIZE_ANY_EXHDR(token), p);
 	if ((mask & (1u << p->alg)) == 0)
 		token_invalid("The token's algorithm is not among the allowed algorithms.");
-	key = auth_key_from_text(VARDATA_ANY(keytext), VARSIZE_ANY_EXHDR(keytext), false);
+	key = auth_key_cached(VARDATA_ANY(keytext), VARSIZE_ANY_EXHDR(keytext), false);
 	verify_with(key, VARDATA_ANY(token), p);
 }
 
@@ -593,6 +709,36 @@ auth_jws_verify(PG_FUNCTION_ARGS)
 		token_invalid("The payload is not valid base64url.");
 	SET_VARSIZE(out, VARHDRSZ + n);
 	PG_RETURN_BYTEA_P(out);
+}
+
+/*
+ * SQL function: auth._verify_signature(algorithm text, key text,
+ * message bytea, signature bytea) returns boolean
+ *
+ * The signature layer alone, on any message (the JOSE signature format:
+ * raw R||S for ECDSA): what the Wycheproof and RFC 4231 vectors exercise.
+ * Throws 22023 for a key that does not fit the algorithm.
+ */
+PG_FUNCTION_INFO_V1(auth_verify_signature);
+Datum
+auth_verify_signature(PG_FUNCTION_ARGS)
+{
+	char	   *algname = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	text	   *keytext = PG_GETARG_TEXT_PP(1);
+	bytea	   *msg = PG_GETARG_BYTEA_PP(2);
+	bytea	   *sig = PG_GETARG_BYTEA_PP(3);
+	JwsAlg		alg = jws_alg_lookup(algname, strlen(algname));
+	AuthKey    *key;
+
+	if (alg == JWS_ALG_INVALID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unsupported algorithm \"%s\"", algname)));
+	key = auth_key_cached(VARDATA_ANY(keytext), VARSIZE_ANY_EXHDR(keytext), false);
+	require_fit(key, alg);
+	PG_RETURN_BOOL(jws_verify_signature(key, alg, VARDATA_ANY(msg), VARSIZE_ANY_EXHDR(msg),
+										(unsigned char *) VARDATA_ANY(sig),
+										VARSIZE_ANY_EXHDR(sig)) == NULL);
 }
 
 /*
@@ -719,26 +865,66 @@ b64url_text(const char *data, size_t len)
 	return out;
 }
 
+/*
+ * JSON text of a jsonb without the blanks JsonbToCString puts after ':' and
+ * ',' (the only blanks it writes outside strings), as JOSE libraries do.
+ */
+static char *
+compact_json(Jsonb *jb, size_t *len)
+{
+	char	   *text = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
+	char	   *out = text;
+	bool		in_string = false;
+	char	   *p;
+
+	for (p = text; *p; p++)
+	{
+		if (in_string)
+		{
+			if (*p == '\\' && p[1])
+				*out++ = *p++;
+			else if (*p == '"')
+				in_string = false;
+		}
+		else if (*p == '"')
+			in_string = true;
+		else if (*p == ' ' && p > text && (p[-1] == ':' || p[-1] == ','))
+			continue;
+		*out++ = *p;
+	}
+	*out = '\0';
+	*len = out - text;
+	return text;
+}
+
 /* header.payload.signature with the given header and claims objects. */
 static text *
 encode_token(Jsonb *header, Jsonb *claims, AuthKey *key, JwsAlg alg)
 {
-	char	   *h = JsonbToCString(NULL, &header->root, VARSIZE(header));
-	char	   *c = JsonbToCString(NULL, &claims->root, VARSIZE(claims));
+	size_t		hlen;
+	size_t		clen;
+	char	   *h = compact_json(header, &hlen);
+	char	   *c = compact_json(claims, &clen);
 	StringInfoData buf;
 	unsigned char *sig;
 	size_t		sig_len;
 	char	   *sig64;
 
 	initStringInfo(&buf);
-	appendStringInfoString(&buf, b64url_text(h, strlen(h)));
+	appendStringInfoString(&buf, b64url_text(h, hlen));
 	appendStringInfoChar(&buf, '.');
-	appendStringInfoString(&buf, b64url_text(c, strlen(c)));
+	appendStringInfoString(&buf, b64url_text(c, clen));
 	sig = jws_sign_bytes(key, alg, buf.data, buf.len, &sig_len);
 	sig64 = palloc(B64URL_ENC_LEN(sig_len) + 1);
 	sig64[b64url_encode(sig, sig_len, sig64)] = '\0';
 	appendStringInfoChar(&buf, '.');
 	appendStringInfoString(&buf, sig64);
+	if (buf.len > jwt_max_token_bytes())
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("token would be larger than jwt.max_token_bytes (%d bytes)",
+						jwt_max_token_bytes()),
+				 errhint("Put fewer claims into it, or raise the setting with auth.configure().")));
 	return cstring_to_text_with_len(buf.data, buf.len);
 }
 
@@ -787,20 +973,14 @@ auth_jwt_encode(PG_FUNCTION_ARGS)
 				 errmsg("unsupported algorithm \"%s\"", algname)));
 	if (extra)
 	{
-		JsonbValue	k;
-
 		require_object(extra, "header");
-		string_value(&k, "crit");
-		if (findJsonbValueFromContainer(&extra->root, JB_FOBJECT, &k))
+		if (claim(extra, "crit"))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("header member \"crit\" is not supported")));
 	}
-	key = auth_key_from_text(VARDATA_ANY(keytext), VARSIZE_ANY_EXHDR(keytext), true);
-	if (!auth_key_fits(key, alg))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the key does not fit algorithm %s", jws_algs[alg].name)));
+	key = auth_key_cached(VARDATA_ANY(keytext), VARSIZE_ANY_EXHDR(keytext), true);
+	require_fit(key, alg);
 	names[n] = "alg";
 	string_value(&vals[n++], jws_algs[alg].name);
 	if (extra == NULL || claim(extra, "typ") == NULL)

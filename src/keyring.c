@@ -26,6 +26,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
@@ -124,10 +125,33 @@ load_row(HeapTuple tuple, TupleDesc desc, void *arg)
 	k->e.retired = !isnull[st->att[6]];
 	if (k->e.alg != JWS_ALG_INVALID)
 	{
-		k->e.key = auth_key_from_stored(k->e.alg, k->e.public_jwk,
-										priv ? (unsigned char *) VARDATA(priv) : NULL,
-										priv ? VARSIZE(priv) - VARHDRSZ : 0, st->cxt);
-		st->nkeys++;
+		/*
+		 * A row the extension owner wrote by hand that does not parse must
+		 * not stop every other key from working: skip it with a warning.
+		 * (Only memory is involved, so recovering here is safe.)
+		 */
+		PG_TRY();
+		{
+			k->e.key = auth_key_from_stored(k->e.alg, k->e.public_jwk,
+											priv ? (unsigned char *) VARDATA(priv) : NULL,
+											priv ? VARSIZE(priv) - VARHDRSZ : 0, st->cxt);
+			st->nkeys++;
+		}
+		PG_CATCH();
+		{
+			ErrorData  *ed;
+
+			MemoryContextSwitchTo(st->cxt);
+			ed = CopyErrorData();
+			if (ed->sqlerrcode != ERRCODE_INVALID_PARAMETER_VALUE)
+				PG_RE_THROW();
+			FlushErrorState();
+			ereport(WARNING,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("auth_ext: ignoring unusable key \"%s\" in auth.keys", k->e.kid),
+					 errdetail_internal("%s", ed->message)));
+		}
+		PG_END_TRY();
 	}
 	if (priv)
 	{
@@ -180,8 +204,12 @@ keyring_load(void)
 			 strcmp(k->e.kid, keys[signing].e.kid) > 0))
 			signing = i;
 	}
-	/* an invalidation that arrived while loading: load again next time */
-	keyring_valid = (gen == generation);
+	/*
+	 * An invalidation that arrived while loading: load again next time.
+	 * Likewise for a load in parallel mode, should one ever happen there:
+	 * it could only use the query's snapshot, older than the latest.
+	 */
+	keyring_valid = (gen == generation) && !IsInParallelMode();
 }
 
 static inline void

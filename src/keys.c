@@ -56,6 +56,11 @@ auth_key_release(void *arg)
 	}
 	EVP_MD_CTX_free(key->mdctx);
 	key->mdctx = NULL;
+	for (int i = 0; i < JWS_NUM_ALGS; i++)
+	{
+		EVP_PKEY_CTX_free(key->vctx[i]);
+		key->vctx[i] = NULL;
+	}
 	if (key->secret)
 		OPENSSL_cleanse(key->secret, key->secret_len);
 }
@@ -147,6 +152,29 @@ key_describe_pkey(AuthKey *key)
 				 errhint("JWS keys are RSA, EC (P-256, P-384, P-521) or Ed25519.")));
 }
 
+/* ---- HMAC secrets ---- */
+
+/* An HMAC key holding a copy of secret; 22023 when it is too short. */
+static AuthKey *
+key_from_secret(const unsigned char *secret, size_t len, MemoryContext cxt)
+{
+	AuthKey    *key;
+
+	if (len < AUTH_HMAC_MIN_SECRET)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("HMAC secret is too short"),
+				 errdetail("It has %zu bytes; at least %d are required.",
+						   len, AUTH_HMAC_MIN_SECRET)));
+	key = auth_key_new(cxt);
+	key->kty = AUTH_KTY_OCT;
+	key->has_private = true;
+	key->secret = MemoryContextAlloc(cxt, len);
+	key->secret_len = len;
+	memcpy(key->secret, secret, len);
+	return key;
+}
+
 /* ---- PEM ---- */
 
 static AuthKey *
@@ -190,16 +218,19 @@ key_from_pem(const char *text, size_t len, bool for_signing)
 
 /* ---- JWK ---- */
 
-static JsonbValue *
-jwk_member(Jsonb *jwk, const char *name)
+/* Member name of a jsonb object, or NULL. */
+JsonbValue *
+auth_jsonb_member(Jsonb *obj, const char *name)
 {
 	JsonbValue	k;
 
 	k.type = jbvString;
 	k.val.string.val = (char *) name;
 	k.val.string.len = strlen(name);
-	return findJsonbValueFromContainer(&jwk->root, JB_FOBJECT, &k);
+	return findJsonbValueFromContainer(&obj->root, JB_FOBJECT, &k);
 }
+
+#define jwk_member auth_jsonb_member
 
 static char *
 jwk_string(Jsonb *jwk, const char *name, bool required)
@@ -466,15 +497,13 @@ auth_key_from_jwk(Jsonb *jwk, bool for_signing, bool strict_alg)
 
 	if (strcmp(kty, "oct") == 0)
 	{
-		key->kty = AUTH_KTY_OCT;
-		key->secret = jwk_bytes(jwk, "k", true, 0, &key->secret_len);
-		key->has_private = true;
-		if (key->secret_len < AUTH_HMAC_MIN_SECRET)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("HMAC secret is too short"),
-					 errdetail("It has %zu bytes; at least %d are required.",
-							   key->secret_len, AUTH_HMAC_MIN_SECRET)));
+		size_t		len;
+		unsigned char *k = jwk_bytes(jwk, "k", true, 0, &len);
+		JwsAlg		bound = key->alg;
+
+		key = key_from_secret(k, len, CurrentMemoryContext);
+		key->alg = bound;
+		wipe(k, len);
 	}
 	else if (strcmp(kty, "RSA") == 0)
 		key_from_rsa_jwk(key, jwk);
@@ -522,7 +551,6 @@ AuthKey *
 auth_key_from_text(const char *text, size_t len, bool for_signing)
 {
 	size_t		skip = 0;
-	AuthKey    *key;
 
 	while (skip < len && isspace((unsigned char) text[skip]))
 		skip++;
@@ -531,23 +559,116 @@ auth_key_from_text(const char *text, size_t len, bool for_signing)
 	if (skip < len && text[skip] == '{')
 	{
 		char	   *json = pnstrdup(text, len);
-		Jsonb	   *jwk;
+		Jsonb	   *volatile jwk = NULL;
+		MemoryContext cxt = CurrentMemoryContext;
 
-		jwk = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(json)));
+		/* the JSON parser's messages quote the input: never let them out */
+		PG_TRY();
+		{
+			jwk = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(json)));
+		}
+		PG_CATCH();
+		{
+			ErrorData  *ed;
+
+			MemoryContextSwitchTo(cxt);
+			ed = CopyErrorData();
+			if (ERRCODE_TO_CATEGORY(ed->sqlerrcode) != ERRCODE_DATA_EXCEPTION &&
+				ERRCODE_TO_CATEGORY(ed->sqlerrcode) != ERRCODE_PROGRAM_LIMIT_EXCEEDED)
+				PG_RE_THROW();
+			FlushErrorState();
+			FreeErrorData(ed);
+			explicit_bzero(json, len);
+			bad_key("the key is not a valid JWK: it starts with \"{\" but is not JSON");
+		}
+		PG_END_TRY();
+		explicit_bzero(json, len);
 		return auth_key_from_jwk(jwk, for_signing, false);
 	}
-	if (len < AUTH_HMAC_MIN_SECRET)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("HMAC secret is too short"),
-				 errdetail("It has %zu bytes; at least %d are required.",
-						   len, AUTH_HMAC_MIN_SECRET)));
-	key = auth_key_new(CurrentMemoryContext);
-	key->kty = AUTH_KTY_OCT;
-	key->has_private = true;
-	key->secret = palloc(len);
-	key->secret_len = len;
-	memcpy(key->secret, text, len);
+	return key_from_secret((const unsigned char *) text, len, CurrentMemoryContext);
+}
+
+/*
+ * Explicit keys (the key argument of jws_verify, jwt_decode, jwt_encode)
+ * are parsed once per backend and kept in a small cache, so a caller that
+ * passes the same secret or PEM on every call pays for parsing and HMAC
+ * keying once.  Keyed by the exact key text (compared in constant time)
+ * and the sign/verify purpose; KEY_CACHE_SLOTS entries replaced
+ * round-robin; an evicted entry's memory context is deleted, which wipes
+ * the secret and frees the OpenSSL objects.
+ */
+#define KEY_CACHE_SLOTS 8
+#define KEY_CACHE_MAX_TEXT 16384
+
+typedef struct KeyCacheEntry
+{
+	MemoryContext cxt;			/* NULL = empty */
+	char	   *text;
+	size_t		len;
+	bool		for_signing;
+	AuthKey    *key;
+} KeyCacheEntry;
+
+static KeyCacheEntry key_cache[KEY_CACHE_SLOTS];
+static int	key_cache_next = 0;
+
+static void
+key_cache_wipe_text(void *arg)
+{
+	KeyCacheEntry *e = (KeyCacheEntry *) arg;
+
+	OPENSSL_cleanse(e->text, e->len);
+}
+
+AuthKey *
+auth_key_cached(const char *text, size_t len, bool for_signing)
+{
+	KeyCacheEntry *e;
+	MemoryContext cxt;
+	MemoryContext old;
+	MemoryContextCallback *cb;
+	AuthKey    *key;
+
+	for (int i = 0; i < KEY_CACHE_SLOTS; i++)
+	{
+		e = &key_cache[i];
+		if (e->cxt && e->len == len && e->for_signing == for_signing &&
+			CRYPTO_memcmp(e->text, text, len) == 0)
+			return e->key;
+	}
+	if (len > KEY_CACHE_MAX_TEXT)
+		return auth_key_from_text(text, len, for_signing);
+
+	cxt = AllocSetContextCreate(TopMemoryContext, "auth_ext explicit key",
+								ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		key = auth_key_from_text(text, len, for_signing);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(cxt);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(old);
+
+	e = &key_cache[key_cache_next];
+	key_cache_next = (key_cache_next + 1) % KEY_CACHE_SLOTS;
+	if (e->cxt)
+		MemoryContextDelete(e->cxt);
+	e->cxt = cxt;
+	e->text = MemoryContextAlloc(cxt, len > 0 ? len : 1);
+	memcpy(e->text, text, len);
+	e->len = len;
+	e->for_signing = for_signing;
+	e->key = key;
+	cb = MemoryContextAlloc(cxt, sizeof(MemoryContextCallback));
+	cb->func = key_cache_wipe_text;
+	cb->arg = e;
+	MemoryContextRegisterResetCallback(cxt, cb);
 	return key;
 }
 
@@ -565,14 +686,9 @@ auth_key_from_stored(JwsAlg alg, Jsonb *public_jwk,
 
 	if (jws_algs[alg].kty == AUTH_KTY_OCT)
 	{
-		if (priv == NULL || priv_len < AUTH_HMAC_MIN_SECRET)
-			bad_key("stored HMAC key has no usable secret");
-		key = auth_key_new(cxt);
-		key->kty = AUTH_KTY_OCT;
-		key->has_private = true;
-		key->secret = palloc(priv_len);
-		key->secret_len = priv_len;
-		memcpy(key->secret, priv, priv_len);
+		if (priv == NULL)
+			bad_key("stored HMAC key has no secret");
+		key = key_from_secret(priv, priv_len, cxt);
 	}
 	else if (priv != NULL)
 		key = key_from_pem((const char *) priv, priv_len, false);
@@ -588,7 +704,35 @@ auth_key_from_stored(JwsAlg alg, Jsonb *public_jwk,
 	return key;
 }
 
-/* Whether key may sign/verify with alg: key type, curve, size and binding. */
+/*
+ * Why key may not sign/verify with alg (key type, curve, size, binding), as
+ * a sentence for errdetail, or NULL when it may.
+ */
+const char *
+auth_key_misfit(const AuthKey *key, JwsAlg alg)
+{
+	const JwsAlgInfo *info;
+
+	if (alg < 0 || alg >= JWS_NUM_ALGS)
+		return "The algorithm is not supported.";
+	info = &jws_algs[alg];
+	if (key->alg != JWS_ALG_INVALID && key->alg != alg)
+		return psprintf("The key is bound to algorithm %s.", jws_algs[key->alg].name);
+	if (key->kty != info->kty)
+		return psprintf("%s needs %s key.", info->name,
+						info->kty == AUTH_KTY_OCT ? "an HMAC" :
+						info->kty == AUTH_KTY_RSA ? "an RSA" :
+						info->kty == AUTH_KTY_EC ? "an EC" : "an Ed25519");
+	if (key->kty == AUTH_KTY_OCT && key->secret_len < (size_t) info->size)
+		/* RFC 7518 3.2: a key at least as long as the hash output */
+		return psprintf("%s needs a secret of at least %d bytes.", info->name, info->size);
+	if (key->kty == AUTH_KTY_EC &&
+		(key->group == NULL || strcmp(key->group, info->group) != 0))
+		return psprintf("%s needs a key on curve %s.", info->name, info->crv);
+	return NULL;
+}
+
+/* Whether key may sign/verify with alg. */
 bool
 auth_key_fits(const AuthKey *key, JwsAlg alg)
 {
@@ -597,22 +741,13 @@ auth_key_fits(const AuthKey *key, JwsAlg alg)
 	if (alg < 0 || alg >= JWS_NUM_ALGS)
 		return false;
 	info = &jws_algs[alg];
-	if (key->alg != JWS_ALG_INVALID && key->alg != alg)
+	if ((key->alg != JWS_ALG_INVALID && key->alg != alg) || key->kty != info->kty)
 		return false;
-	if (key->kty != info->kty)
-		return false;
-	switch (key->kty)
-	{
-		case AUTH_KTY_OCT:
-			/* RFC 7518 3.2: a key at least as long as the hash output */
-			return key->secret_len >= (size_t) info->size;
-		case AUTH_KTY_EC:
-			return key->group != NULL && strcmp(key->group, info->group) == 0;
-		case AUTH_KTY_RSA:
-		case AUTH_KTY_OKP:
-			return true;
-	}
-	return false;
+	if (key->kty == AUTH_KTY_OCT)
+		return key->secret_len >= (size_t) info->size;
+	if (key->kty == AUTH_KTY_EC)
+		return key->group != NULL && strcmp(key->group, info->group) == 0;
+	return true;
 }
 
 /* The algorithm a key serves when nothing else says: its binding or curve. */

@@ -154,11 +154,11 @@ typedef struct Password
 } Password;
 
 /*
- * Copies a password argument into a secret buffer.  Throws 22023 when it is
- * over MAX_PASSWORD_BYTES: we never truncate.
+ * Copies a password into a secret buffer.  Throws 22023 when it is over
+ * MAX_PASSWORD_BYTES: we never truncate.
  */
 static Password
-get_password(text *t)
+password_from_text(const text *t)
 {
 	Password	pw;
 
@@ -171,6 +171,19 @@ get_password(text *t)
 						   MAX_PASSWORD_BYTES, pw.len)));
 	pw.data = secret_alloc(pw.len + 1);
 	memcpy(pw.data, VARDATA_ANY(t), pw.len);
+	return pw;
+}
+
+/* Password argument argno; a detoasted copy made on the way is wiped. */
+static Password
+get_password(FunctionCallInfo fcinfo, int argno)
+{
+	Pointer		raw = DatumGetPointer(PG_GETARG_DATUM(argno));
+	text	   *t = PG_GETARG_TEXT_PP(argno);
+	Password	pw = password_from_text(t);
+
+	if ((Pointer) t != raw)
+		OPENSSL_cleanse(VARDATA_ANY(t), pw.len);
 	return pw;
 }
 
@@ -199,22 +212,6 @@ scrypt_memory_kib(uint32 log2_n, uint32 r)
 }
 
 static void
-check_argon2_limits(const ParsedHash *h)
-{
-	check_limit("argon2 memory cost m (KiB)", h->memory, S_ARGON2_MAX_M);
-	check_limit("argon2 iterations t", h->iterations, S_ARGON2_MAX_T);
-	check_limit("argon2 parallelism p", h->parallelism, S_ARGON2_MAX_P);
-}
-
-static void
-check_scrypt_limits(const ParsedHash *h)
-{
-	check_limit("scrypt memory 128*N*r (KiB)",
-				scrypt_memory_kib(h->log2_n, h->block_size), S_SCRYPT_MAX_MEM);
-	check_limit("scrypt parallelism p", h->parallelism, S_SCRYPT_MAX_P);
-}
-
-static void
 check_limits(const ParsedHash *h)
 {
 	switch (h->format)
@@ -222,11 +219,15 @@ check_limits(const ParsedHash *h)
 		case HF_ARGON2D:
 		case HF_ARGON2I:
 		case HF_ARGON2ID:
-			check_argon2_limits(h);
+			check_limit("argon2 memory cost m (KiB)", h->memory, S_ARGON2_MAX_M);
+			check_limit("argon2 iterations t", h->iterations, S_ARGON2_MAX_T);
+			check_limit("argon2 parallelism p", h->parallelism, S_ARGON2_MAX_P);
 			break;
 		case HF_SCRYPT:
 		case HF_BETTER_AUTH:
-			check_scrypt_limits(h);
+			check_limit("scrypt memory 128*N*r (KiB)",
+						scrypt_memory_kib(h->log2_n, h->block_size), S_SCRYPT_MAX_MEM);
+			check_limit("scrypt parallelism p", h->parallelism, S_SCRYPT_MAX_P);
 			break;
 		case HF_YESCRYPT:
 			check_limit("yescrypt memory 128*N*r (KiB)",
@@ -261,6 +262,11 @@ parse_hash(text *hash, ParsedHash *h)
 {
 	HashFormatError err = hf_parse(VARDATA_ANY(hash), VARSIZE_ANY_EXHDR(hash), h);
 
+	if (err == HF_ERR_TOO_LONG)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("password hash is too long"),
+				 errdetail("Password hashes are at most %d bytes.", HF_MAX_HASH_LEN)));
 	if (err == HF_ERR_UNKNOWN)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -415,15 +421,7 @@ nfkc_password(const Password *pw)
 	norm = DatumGetTextPP(DirectFunctionCall2(unicode_normalize_func,
 											  PointerGetDatum(in),
 											  CStringGetTextDatum("NFKC")));
-	out.len = VARSIZE_ANY_EXHDR(norm);
-	if (out.len > MAX_PASSWORD_BYTES)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("password is too long"),
-				 errdetail("Passwords are limited to %d bytes after NFKC normalisation.",
-						   MAX_PASSWORD_BYTES)));
-	out.data = secret_alloc(out.len + 1);
-	memcpy(out.data, VARDATA_ANY(norm), out.len);
+	out = password_from_text(norm);
 	OPENSSL_cleanse(VARDATA_ANY(norm), out.len);
 	return out;
 }
@@ -436,16 +434,13 @@ same_string(const char *a, const char *b, size_t blen)
 }
 
 /*
- * Verifies pw against a parsed, bounded hash (hashstr is the original text,
- * NUL-terminated, for the crypt(3) formats).
+ * Derives h->key_len bytes into dk from pw, with the key-derivation format,
+ * parameters and salt of h (Argon2, scrypt, better-auth, PBKDF2).  The caller
+ * has checked the limits.
  */
-static bool
-verify_parsed(const Password *pw, const ParsedHash *h, const char *hashstr,
-			  size_t hashlen)
+static void
+derive_key(const Password *pw, const ParsedHash *h, uint8 *dk)
 {
-	uint8	   *dk = secret_alloc(HF_MAX_KEY);
-	bool		ok = false;
-
 	switch (h->format)
 	{
 		case HF_ARGON2D:
@@ -454,12 +449,10 @@ verify_parsed(const Password *pw, const ParsedHash *h, const char *hashstr,
 			argon2_raw(argon2_type_of(h->format), h->version, (uint32) h->memory,
 					   (uint32) h->iterations, h->parallelism, pw,
 					   h->salt, h->salt_len, dk, h->key_len);
-			ok = CRYPTO_memcmp(dk, h->key, h->key_len) == 0;
 			break;
 		case HF_SCRYPT:
 			scrypt_raw(pw, h->salt, h->salt_len, h->log2_n, h->block_size,
 					   h->parallelism, dk, h->key_len);
-			ok = CRYPTO_memcmp(dk, h->key, h->key_len) == 0;
 			break;
 		case HF_BETTER_AUTH:
 			{
@@ -467,15 +460,31 @@ verify_parsed(const Password *pw, const ParsedHash *h, const char *hashstr,
 
 				scrypt_raw(&npw, h->salt, h->salt_len, h->log2_n, h->block_size,
 						   h->parallelism, dk, h->key_len);
-				ok = CRYPTO_memcmp(dk, h->key, h->key_len) == 0;
 				break;
 			}
 		case HF_PBKDF2_PASSLIB:
 		case HF_PBKDF2_PHC:
 		case HF_PBKDF2_DJANGO:
 			pbkdf2_raw(pw, h->salt, h->salt_len, h->iterations, dk, h->key_len);
-			ok = CRYPTO_memcmp(dk, h->key, h->key_len) == 0;
 			break;
+		default:
+			elog(ERROR, "%s is not a key-derivation format", hf_format_name(h->format));
+	}
+}
+
+/*
+ * Verifies pw against a parsed, bounded hash (hashstr is the original text,
+ * NUL-terminated, for the crypt(3) formats).
+ */
+static bool
+verify_parsed(const Password *pw, const ParsedHash *h, const char *hashstr,
+			  size_t hashlen)
+{
+	uint8	   *dk;
+	bool		ok;
+
+	switch (h->format)
+	{
 		case HF_BCRYPT:
 			{
 				/*
@@ -485,8 +494,7 @@ verify_parsed(const Password *pw, const ParsedHash *h, const char *hashstr,
 				char	   *phrase = secret_alloc(BCRYPT_MAX_BYTES + 1);
 
 				memcpy(phrase, pw->data, Min(pw->len, BCRYPT_MAX_BYTES));
-				ok = same_string(crypt_into(phrase, hashstr), hashstr, hashlen);
-				break;
+				return same_string(crypt_into(phrase, hashstr), hashstr, hashlen);
 			}
 		case HF_SHA256_CRYPT:
 		case HF_SHA512_CRYPT:
@@ -496,13 +504,14 @@ verify_parsed(const Password *pw, const ParsedHash *h, const char *hashstr,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("password is too long for a %s hash", hf_format_name(h->format)),
 						 errdetail("libxcrypt accepts at most %d bytes.", CRYPT_MAX_BYTES)));
-			ok = same_string(crypt_into(pw->data, hashstr), hashstr, hashlen);
-			break;
-		case HF_UNKNOWN:
-			elog(ERROR, "unexpected hash format");
+			return same_string(crypt_into(pw->data, hashstr), hashstr, hashlen);
+		default:
+			dk = secret_alloc(HF_MAX_KEY);
+			derive_key(pw, h, dk);
+			ok = CRYPTO_memcmp(dk, h->key, h->key_len) == 0;
+			OPENSSL_cleanse(dk, HF_MAX_KEY);
+			return ok;
 	}
-	OPENSSL_cleanse(dk, HF_MAX_KEY);
-	return ok;
 }
 
 /*
@@ -515,7 +524,6 @@ PG_FUNCTION_INFO_V1(auth_verify_password);
 Datum
 auth_verify_password(PG_FUNCTION_ARGS)
 {
-	text	   *pwtext = PG_GETARG_TEXT_PP(0);
 	text	   *hash = PG_GETARG_TEXT_PP(1);
 	ParsedHash *h = secret_alloc(sizeof(ParsedHash));
 	Password	pw;
@@ -524,7 +532,7 @@ auth_verify_password(PG_FUNCTION_ARGS)
 
 	parse_hash(hash, h);
 	check_limits(h);
-	pw = get_password(pwtext);
+	pw = get_password(fcinfo, 0);
 	hashstr = text_to_cstring(hash);
 	ok = verify_parsed(&pw, h, hashstr, strlen(hashstr));
 	OPENSSL_cleanse(pw.data, pw.len);
@@ -557,84 +565,53 @@ random_salt(uint8 *salt, int len)
 		elog(ERROR, "RAND_bytes() failed");
 }
 
-static char *
-hash_argon2id(const Password *pw, uint32 m, uint32 t, uint32 p)
+static void
+invalid_params(const char *alg, const char *detail)
 {
-	ParsedHash	h;
-	uint8		salt[SALT_BYTES];
-	uint8	   *tag = secret_alloc(ARGON2_TAG_BYTES);
-	char	   *res;
-
-	memset(&h, 0, sizeof(h));
-	h.format = HF_ARGON2ID;
-	h.memory = m;
-	h.iterations = t;
-	h.parallelism = p;
-	check_argon2_limits(&h);
-	if (t < 1 || p < 1 || m < 8 * p)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid argon2id parameters"),
-				 errdetail("Argon2 needs t >= 1, p >= 1 and m >= 8*p KiB.")));
-	random_salt(salt, SALT_BYTES);
-	argon2_raw(Argon2_id, ARGON2_VERSION_13, m, t, p, pw, salt, SALT_BYTES,
-			   tag, ARGON2_TAG_BYTES);
-	res = psprintf("$argon2id$v=19$m=%u,t=%u,p=%u$%s$%s", m, t, p,
-				   b64(salt, SALT_BYTES, HF_B64_STD),
-				   b64(tag, ARGON2_TAG_BYTES, HF_B64_STD));
-	OPENSSL_cleanse(tag, ARGON2_TAG_BYTES);
-	return res;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid %s parameters", alg),
+			 errdetail("%s", detail)));
 }
 
+/*
+ * A new hash in the format and with the parameters of h (Argon2id, scrypt
+ * or passlib PBKDF2): limits, random salt, key derivation, encoding.
+ */
 static char *
-hash_scrypt(const Password *pw, uint32 log2_n, uint32 r, uint32 p)
+new_kdf_hash(const Password *pw, ParsedHash *h, size_t keylen)
 {
-	ParsedHash	h;
-	uint8		salt[SALT_BYTES];
-	uint8	   *key = secret_alloc(SCRYPT_KEY_BYTES);
+	uint8	   *dk = secret_alloc(keylen);
+	HfB64Alphabet alphabet = HF_B64_STD;
+	char	   *params;
 	char	   *res;
 
-	memset(&h, 0, sizeof(h));
-	h.format = HF_SCRYPT;
-	h.log2_n = log2_n;
-	h.block_size = r;
-	h.parallelism = p;
-	if (log2_n < 1 || log2_n > 63 || r < 1 || p < 1 ||
-		(uint64) r * p >= (UINT64CONST(1) << 30))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid scrypt parameters"),
-				 errdetail("scrypt needs 1 <= ln <= 63, r >= 1, p >= 1 and r*p < 2^30.")));
-	check_scrypt_limits(&h);
-	random_salt(salt, SALT_BYTES);
-	scrypt_raw(pw, salt, SALT_BYTES, log2_n, r, p, key, SCRYPT_KEY_BYTES);
-	res = psprintf("$scrypt$ln=%u,r=%u,p=%u$%s$%s", log2_n, r, p,
-				   b64(salt, SALT_BYTES, HF_B64_STD),
-				   b64(key, SCRYPT_KEY_BYTES, HF_B64_STD));
-	OPENSSL_cleanse(key, SCRYPT_KEY_BYTES);
-	return res;
-}
-
-static char *
-hash_pbkdf2(const Password *pw, uint32 iterations)
-{
-	uint8		salt[SALT_BYTES];
-	uint8	   *key = secret_alloc(PBKDF2_KEY_BYTES);
-	char	   *res;
-
-	if (iterations < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid pbkdf2-sha256 parameters"),
-				 errdetail("PBKDF2 needs at least one iteration.")));
-	check_limit("pbkdf2 iterations", iterations, S_PBKDF2_MAX_I);
-	random_salt(salt, SALT_BYTES);
-	pbkdf2_raw(pw, salt, SALT_BYTES, iterations, key, PBKDF2_KEY_BYTES);
-	/* passlib's format, readable by passlib.hash.pbkdf2_sha256 */
-	res = psprintf("$pbkdf2-sha256$%u$%s$%s", iterations,
-				   b64(salt, SALT_BYTES, HF_B64_PASSLIB),
-				   b64(key, PBKDF2_KEY_BYTES, HF_B64_PASSLIB));
-	OPENSSL_cleanse(key, PBKDF2_KEY_BYTES);
+	check_limits(h);
+	random_salt(h->salt, SALT_BYTES);
+	h->salt_len = SALT_BYTES;
+	h->key_len = keylen;
+	derive_key(pw, h, dk);
+	switch (h->format)
+	{
+		case HF_ARGON2ID:
+			params = psprintf("$argon2id$v=19$m=%u,t=%u,p=%u", (uint32) h->memory,
+							  (uint32) h->iterations, h->parallelism);
+			break;
+		case HF_SCRYPT:
+			params = psprintf("$scrypt$ln=%u,r=%u,p=%u", h->log2_n, h->block_size,
+							  h->parallelism);
+			break;
+		case HF_PBKDF2_PASSLIB:
+			/* passlib's format, readable by passlib.hash.pbkdf2_sha256 */
+			params = psprintf("$pbkdf2-sha256$%u", (uint32) h->iterations);
+			alphabet = HF_B64_PASSLIB;
+			break;
+		default:
+			elog(ERROR, "cannot make %s hashes", hf_format_name(h->format));
+	}
+	res = psprintf("%s$%s$%s", params, b64(h->salt, h->salt_len, alphabet),
+				   b64(dk, keylen, alphabet));
+	OPENSSL_cleanse(dk, keylen);
 	return res;
 }
 
@@ -645,10 +622,7 @@ hash_bcrypt(const Password *pw, uint32 cost)
 	char		setting[CRYPT_GENSALT_OUTPUT_SIZE];
 
 	if (cost < 4 || cost > 31)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid bcrypt parameters"),
-				 errdetail("bcrypt cost must be between 4 and 31.")));
+		invalid_params("bcrypt", "bcrypt cost must be between 4 and 31.");
 	check_limit("bcrypt cost", cost, S_BCRYPT_MAX_COST);
 	/* bcrypt would silently ignore bytes after the 72nd: refuse instead */
 	if (pw->len > BCRYPT_MAX_BYTES)
@@ -747,19 +721,34 @@ static char *
 hash_with(const Password *pw, HashAlgorithm alg, Jsonb *params)
 {
 	HashParams	hp = read_params(params, alg);
+	ParsedHash *h = palloc0(sizeof(ParsedHash));
 
 	switch (alg)
 	{
 		case ALG_ARGON2ID:
-			return hash_argon2id(pw, PARAM_OR(hp, 0, S_ARGON2_M),
-								 PARAM_OR(hp, 1, S_ARGON2_T),
-								 PARAM_OR(hp, 2, S_ARGON2_P));
+			h->format = HF_ARGON2ID;
+			h->version = ARGON2_VERSION_13;
+			h->memory = PARAM_OR(hp, 0, S_ARGON2_M);
+			h->iterations = PARAM_OR(hp, 1, S_ARGON2_T);
+			h->parallelism = PARAM_OR(hp, 2, S_ARGON2_P);
+			if (h->iterations < 1 || h->parallelism < 1 || h->memory < 8 * (uint64) h->parallelism)
+				invalid_params("argon2id", "Argon2 needs t >= 1, p >= 1 and m >= 8*p KiB.");
+			return new_kdf_hash(pw, h, ARGON2_TAG_BYTES);
 		case ALG_SCRYPT:
-			return hash_scrypt(pw, PARAM_OR(hp, 0, S_SCRYPT_LN),
-							   PARAM_OR(hp, 1, S_SCRYPT_R),
-							   PARAM_OR(hp, 2, S_SCRYPT_P));
+			h->format = HF_SCRYPT;
+			h->log2_n = PARAM_OR(hp, 0, S_SCRYPT_LN);
+			h->block_size = PARAM_OR(hp, 1, S_SCRYPT_R);
+			h->parallelism = PARAM_OR(hp, 2, S_SCRYPT_P);
+			if (h->log2_n < 1 || h->log2_n > 63 || h->block_size < 1 || h->parallelism < 1 ||
+				(uint64) h->block_size * h->parallelism >= (UINT64CONST(1) << 30))
+				invalid_params("scrypt", "scrypt needs 1 <= ln <= 63, r >= 1, p >= 1 and r*p < 2^30.");
+			return new_kdf_hash(pw, h, SCRYPT_KEY_BYTES);
 		case ALG_PBKDF2:
-			return hash_pbkdf2(pw, PARAM_OR(hp, 0, S_PBKDF2_I));
+			h->format = HF_PBKDF2_PASSLIB;
+			h->iterations = PARAM_OR(hp, 0, S_PBKDF2_I);
+			if (h->iterations < 1)
+				invalid_params("pbkdf2-sha256", "PBKDF2 needs at least one iteration.");
+			return new_kdf_hash(pw, h, PBKDF2_KEY_BYTES);
 		case ALG_BCRYPT:
 			return hash_bcrypt(pw, PARAM_OR(hp, 0, S_BCRYPT_COST));
 	}
@@ -776,7 +765,7 @@ PG_FUNCTION_INFO_V1(auth_hash_password);
 Datum
 auth_hash_password(PG_FUNCTION_ARGS)
 {
-	Password	pw = get_password(PG_GETARG_TEXT_PP(0));
+	Password	pw = get_password(fcinfo, 0);
 	char	   *res = hash_with(&pw, ALG_ARGON2ID, NULL);
 
 	OPENSSL_cleanse(pw.data, pw.len);
@@ -810,7 +799,7 @@ auth_hash_password_with(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unsupported password hash algorithm \"%s\"", algname),
 				 errhint("Use argon2id, scrypt, pbkdf2-sha256 or bcrypt.")));
-	pw = get_password(PG_GETARG_TEXT_PP(0));
+	pw = get_password(fcinfo, 0);
 	res = hash_with(&pw, (HashAlgorithm) alg,
 					PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2));
 	OPENSSL_cleanse(pw.data, pw.len);

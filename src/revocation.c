@@ -12,16 +12,27 @@
  * SPI, no plan, no permission check (application roles cannot read the
  * table; this code runs on their behalf inside jwt_verify).
  *
- * It only reads, with the active snapshot, so it works in READ ONLY
- * transactions and on hot standbys.  A revocation committed by another
- * session is seen by the next statement that starts after it (READ
- * COMMITTED) or the next transaction (REPEATABLE READ).
+ * It only reads, with a fresh MVCC snapshot, so it works in READ ONLY
+ * transactions and on hot standbys, and a revocation committed by another
+ * session counts from that moment on, in every isolation level.
+ *
+ * Repeated checks of one token skip even that probe: a small per-backend
+ * table remembers the claims found NOT revoked, and is emptied whenever
+ * auth.revocations changes anywhere (its statement trigger
+ * auth._invalidate_cache() sends a relcache invalidation at commit, also
+ * replayed on standbys; each check first accepts pending invalidations, as
+ * taking a lock would).  Claims are compared in full, never by hash alone.
+ * Memory bound: CHECKED_SLOTS entries of at most CHECKED_MAX_BYTES bytes
+ * of claims (larger claims are simply not remembered).
  *
  * src/revocation.c
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include "access/genam.h"
 #include "access/relscan.h"
@@ -30,11 +41,14 @@
 #include "access/tableam.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type_d.h"
+#include "common/hashfn.h"
 #include "executor/tuptable.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
@@ -44,13 +58,93 @@
 #define REVOCATIONS_TABLE "revocations"
 #define REVOCATIONS_INDEX "revocations_pkey"
 
+/* Longer jti/sub values are keyed by their SHA-256 (see claim_key()). */
+#define REVOCATION_KEY_MAX 200
+
 /* Attribute numbers of auth.revocations. */
 #define Anum_key		1
 #define Anum_not_before	2
 
-/* The string value of a claim, or NULL when absent or not a string. */
+/* Claims known not to be revoked, until auth.revocations changes. */
+#define CHECKED_SLOTS		64
+#define CHECKED_MAX_BYTES	1024
+
+typedef struct CheckedClaims
+{
+	uint64		generation;		/* valid when equal to checked_generation */
+	uint32		hash;
+	uint32		len;
+	char		bytes[CHECKED_MAX_BYTES];
+} CheckedClaims;
+
+static CheckedClaims *checked = NULL;	/* in TopMemoryContext */
+static uint64 checked_generation = 1;
+
+/* auth.revocations and its primary key, resolved once per backend. */
+static Oid	revocations_relid = InvalidOid;
+static Oid	revocations_indexid = InvalidOid;
+static bool callback_registered = false;
+
+static void
+revocations_changed(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == revocations_relid)
+	{
+		checked_generation++;
+		revocations_relid = InvalidOid;
+		revocations_indexid = InvalidOid;
+	}
+}
+
+/* Finds auth.revocations; false when it does not exist (yet). */
+static bool
+resolve_revocations(void)
+{
+	Oid			nsp;
+
+	if (!callback_registered)
+	{
+		CacheRegisterRelcacheCallback(revocations_changed, (Datum) 0);
+		callback_registered = true;
+	}
+	if (OidIsValid(revocations_relid))
+		return true;
+	nsp = get_namespace_oid(AUTH_SCHEMA, true);
+	if (!OidIsValid(nsp))
+		return false;
+	revocations_relid = get_relname_relid(REVOCATIONS_TABLE, nsp);
+	revocations_indexid = get_relname_relid(REVOCATIONS_INDEX, nsp);
+	if (!OidIsValid(revocations_relid) || !OidIsValid(revocations_indexid))
+	{
+		revocations_relid = InvalidOid;
+		return false;
+	}
+	return true;
+}
+
+/* The slot for these claims, or NULL when they are too large to keep. */
+static CheckedClaims *
+checked_slot(Jsonb *claims, uint32 *hash)
+{
+	uint32		len = VARSIZE_ANY_EXHDR(claims);
+
+	if (len > CHECKED_MAX_BYTES)
+		return NULL;
+	if (checked == NULL)
+		checked = MemoryContextAllocZero(TopMemoryContext, sizeof(CheckedClaims) * CHECKED_SLOTS);
+	*hash = hash_bytes((const unsigned char *) VARDATA_ANY(claims), len);
+	return &checked[*hash % CHECKED_SLOTS];
+}
+
+/*
+ * The key of a claim in auth.revocations: prefix || value, or, for a value
+ * longer than REVOCATION_KEY_MAX bytes (which could exceed the btree's row
+ * limit), prefix || 'sha256:' || hex digest of the value, as
+ * auth._revocation_key() computes it in SQL.  NULL when the claim is absent
+ * or not a string.
+ */
 static text *
-claim_string(Jsonb *claims, const char *name, const char *prefix)
+claim_key(Jsonb *claims, const char *name, const char *prefix)
 {
 	JsonbValue	v;
 	StringInfoData buf;
@@ -60,7 +154,18 @@ claim_string(Jsonb *claims, const char *name, const char *prefix)
 		return NULL;
 	initStringInfo(&buf);
 	appendStringInfoString(&buf, prefix);
-	appendBinaryStringInfo(&buf, v.val.string.val, v.val.string.len);
+	if (v.val.string.len <= REVOCATION_KEY_MAX)
+		appendBinaryStringInfo(&buf, v.val.string.val, v.val.string.len);
+	else
+	{
+		unsigned char md[SHA256_DIGEST_LENGTH];
+
+		if (EVP_Digest(v.val.string.val, v.val.string.len, md, NULL, EVP_sha256(), NULL) != 1)
+			elog(ERROR, "EVP_Digest(SHA-256) failed");
+		appendStringInfoString(&buf, "sha256:");
+		for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
+			appendStringInfo(&buf, "%02x", md[i]);
+	}
 	return cstring_to_text_with_len(buf.data, buf.len);
 }
 
@@ -93,9 +198,6 @@ report_revoked(const char *why)
 void
 auth_revocation_check(Jsonb *claims)
 {
-	Oid			nsp;
-	Oid			relid;
-	Oid			indexid;
 	text	   *jti;
 	text	   *sub;
 	Datum		keys[2];
@@ -107,21 +209,29 @@ auth_revocation_check(Jsonb *claims)
 	TupleTableSlot *slot;
 	ScanKeyData skey;
 	const char *revoked = NULL;
-	bool		pushed;
+	Snapshot	snapshot;
+	CheckedClaims *entry;
+	uint32		hash = 0;
+	uint32		len;
+	uint64		generation;
 
 	if (claims == NULL)
 		return;
-	nsp = get_namespace_oid(AUTH_SCHEMA, true);
-	if (!OidIsValid(nsp))
-		return;
-	relid = get_relname_relid(REVOCATIONS_TABLE, nsp);
-	indexid = get_relname_relid(REVOCATIONS_INDEX, nsp);
+	/* Revocations committed elsewhere empty the table of checked claims. */
+	AcceptInvalidationMessages();
 	/* Not there (yet): during CREATE EXTENSION, nothing can be revoked. */
-	if (!OidIsValid(relid) || !OidIsValid(indexid))
+	if (!resolve_revocations())
+		return;
+	generation = checked_generation;
+
+	len = VARSIZE_ANY_EXHDR(claims);
+	entry = checked_slot(claims, &hash);
+	if (entry && entry->generation == generation && entry->hash == hash &&
+		entry->len == len && memcmp(entry->bytes, VARDATA_ANY(claims), len) == 0)
 		return;
 
-	jti = claim_string(claims, "jti", "jti:");
-	sub = claim_string(claims, "sub", "sub:");
+	jti = claim_key(claims, "jti", "jti:");
+	sub = claim_key(claims, "sub", "sub:");
 	if (jti)
 		keys[nkeys++] = PointerGetDatum(jti);
 	if (sub)
@@ -130,17 +240,22 @@ auth_revocation_check(Jsonb *claims)
 		return;
 	array = construct_array(keys, nkeys, TEXTOID, -1, false, TYPALIGN_INT);
 
-	rel = table_open(relid, AccessShareLock);
-	index = index_open(indexid, AccessShareLock);
+	rel = table_open(revocations_relid, AccessShareLock);
+	index = index_open(revocations_indexid, AccessShareLock);
 
 	ScanKeyEntryInitialize(&skey, SK_SEARCHARRAY, 1, BTEqualStrategyNumber,
 						   TEXTOID, index->rd_indcollation[0], F_TEXTEQ,
 						   PointerGetDatum(array));
-	/* jwt_verify runs inside a query, which has one; C callers may not. */
-	pushed = !ActiveSnapshotSet();
-	if (pushed)
-		PushActiveSnapshot(GetTransactionSnapshot());
-	scan = index_beginscan(rel, index, GetActiveSnapshot(), 1, 0);
+	/*
+	 * A snapshot taken now, after accepting invalidations, like the catalog
+	 * caches do: a revocation sends its invalidation only once it is
+	 * visible, so this snapshot sees every revocation whose invalidation
+	 * was accepted above, and a later one empties the table of checked
+	 * claims before the next check.  (Also stricter than the statement's
+	 * snapshot: a revocation counts at once, even inside REPEATABLE READ.)
+	 */
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	scan = index_beginscan(rel, index, snapshot, 1, 0);
 	index_rescan(scan, &skey, 1, NULL, 0);
 	slot = table_slot_create(rel, NULL);
 
@@ -158,11 +273,18 @@ auth_revocation_check(Jsonb *claims)
 
 	ExecDropSingleTupleTableSlot(slot);
 	index_endscan(scan);
-	if (pushed)
-		PopActiveSnapshot();
+	UnregisterSnapshot(snapshot);
 	index_close(index, AccessShareLock);
 	table_close(rel, AccessShareLock);
 
 	if (revoked)
 		report_revoked(revoked);
+
+	if (entry)
+	{
+		entry->generation = generation;
+		entry->hash = hash;
+		entry->len = len;
+		memcpy(entry->bytes, VARDATA_ANY(claims), len);
+	}
 }

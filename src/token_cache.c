@@ -11,7 +11,8 @@
  * the current time, iss/aud against the settings, the revocation check and
  * setting the identity.  A hit requires the same keyring generation (any
  * change to auth.keys makes every entry stale) and the full token bytes to
- * be equal (compared in constant time; the hash only picks the slot).
+ * be equal (compared in constant time; the hash, of the token's last 32
+ * bytes, only picks the slot).
  *
  * Memory bound: TOKEN_CACHE_SLOTS (256) direct-mapped slots; tokens over
  * TOKEN_CACHE_MAX_TOKEN (2 KiB) or with claims over TOKEN_CACHE_MAX_CLAIMS
@@ -56,19 +57,31 @@ clear_entry(CacheEntry *e)
 }
 
 /*
+ * The slot hash of a token: its last bytes, which are signature bytes of
+ * every well-formed token (pseudo-random).  A crafted token can only pick
+ * its own slot; equality is always decided on the full token.
+ */
+uint32
+token_cache_hash(const char *token, int len)
+{
+	int			n = Min(len, 32);
+
+	return hash_bytes((const unsigned char *) token + len - n, n);
+}
+
+/*
  * Claims of a cached token (a copy in the caller's context) and its time
  * claims, or NULL.
  */
 Jsonb *
-token_cache_lookup(const char *token, int len, uint64 keyring_gen, JwtTimes *times)
+token_cache_lookup(const char *token, int len, uint32 hash, uint64 keyring_gen,
+				   JwtTimes *times)
 {
-	uint32		hash;
 	CacheEntry *e;
 	Jsonb	   *copy;
 
 	if (len > TOKEN_CACHE_MAX_TOKEN)
 		return NULL;
-	hash = hash_bytes((const unsigned char *) token, len);
 	e = &slots[hash % TOKEN_CACHE_SLOTS];
 	if (e->gen == 0 || e->hash != hash || e->len != len)
 		return NULL;
@@ -86,10 +99,9 @@ token_cache_lookup(const char *token, int len, uint64 keyring_gen, JwtTimes *tim
 }
 
 void
-token_cache_store(const char *token, int len, uint64 keyring_gen,
+token_cache_store(const char *token, int len, uint32 hash, uint64 keyring_gen,
 				  Jsonb *claims, const JwtTimes *times)
 {
-	uint32		hash;
 	CacheEntry *e;
 
 	if (len > TOKEN_CACHE_MAX_TOKEN || VARSIZE(claims) > TOKEN_CACHE_MAX_CLAIMS)
@@ -97,7 +109,6 @@ token_cache_store(const char *token, int len, uint64 keyring_gen,
 	if (cache_cxt == NULL)
 		cache_cxt = AllocSetContextCreate(TopMemoryContext, "auth_ext token cache",
 										  ALLOCSET_DEFAULT_SIZES);
-	hash = hash_bytes((const unsigned char *) token, len);
 	e = &slots[hash % TOKEN_CACHE_SLOTS];
 	clear_entry(e);
 	e->token = MemoryContextAlloc(cache_cxt, len);

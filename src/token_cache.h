@@ -18,9 +18,10 @@
 #define TOKEN_CACHE_MAX_TOKEN 2048
 #define TOKEN_CACHE_MAX_CLAIMS 4096
 
-extern Jsonb *token_cache_lookup(const char *token, int len, uint64 keyring_gen,
-								 JwtTimes *times);
-extern void token_cache_store(const char *token, int len, uint64 keyring_gen,
-							  Jsonb *claims, const JwtTimes *times);
+extern uint32 token_cache_hash(const char *token, int len);
+extern Jsonb *token_cache_lookup(const char *token, int len, uint32 hash,
+								 uint64 keyring_gen, JwtTimes *times);
+extern void token_cache_store(const char *token, int len, uint32 hash,
+							  uint64 keyring_gen, Jsonb *claims, const JwtTimes *times);
 
 #endif							/* AUTH_TOKEN_CACHE_H */

@@ -138,7 +138,6 @@ auth_make_key(PG_FUNCTION_ARGS)
 	else
 	{
 		Jsonb	   *jwk = PG_GETARG_JSONB_P(1);
-		JsonbValue	k;
 		JsonbValue *v;
 
 		key = auth_key_from_jwk(jwk, false, true);
@@ -147,10 +146,7 @@ auth_make_key(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("the JWK is a key for %s", jws_algs[alg].name)));
-		k.type = jbvString;
-		k.val.string.val = "kid";
-		k.val.string.len = 3;
-		v = findJsonbValueFromContainer(&jwk->root, JB_FOBJECT, &k);
+		v = auth_jsonb_member(jwk, "kid");
 		if (v && v->type == jbvString && v->val.string.len > 0)
 			kid = pnstrdup(v->val.string.val, v->val.string.len);
 		else if (v)
@@ -175,8 +171,9 @@ auth_make_key(PG_FUNCTION_ARGS)
 /*
  * SQL function: auth.jwks() returns jsonb
  *
- * {"keys": [...]}: the public JWKs (kid, alg, use "sig") of the active
- * asymmetric keys.  HMAC keys are never published.  Read from the keyring
+ * {"keys": [...]}: the public JWKs (kid, alg, use "sig") of our own active
+ * asymmetric keys.  HMAC keys are never published, nor keys imported from
+ * other issuers.  Read from the keyring
  * cache, so it needs no privilege on auth.keys.
  */
 PG_FUNCTION_INFO_V1(auth_jwks);
@@ -199,7 +196,8 @@ auth_jwks(PG_FUNCTION_ARGS)
 	{
 		JsonbValue	v;
 
-		if (all[i]->retired || jws_algs[all[i]->alg].kty == AUTH_KTY_OCT)
+		if (all[i]->retired || all[i]->verify_only ||
+			jws_algs[all[i]->alg].kty == AUTH_KTY_OCT)
 			continue;
 		v.type = jbvBinary;
 		v.val.binary.data = &all[i]->public_jwk->root;

@@ -77,7 +77,8 @@ typedef struct AuthKey
 	unsigned char *secret;		/* HMAC secret */
 	size_t		secret_len;
 	EVP_MAC_CTX *mac[3];		/* HMAC contexts keyed once, per HS alg */
-	EVP_MD_CTX *mdctx;			/* reused verification context */
+	EVP_MD_CTX *mdctx;			/* reused signing/EdDSA context */
+	EVP_PKEY_CTX *vctx[JWS_NUM_ALGS];	/* verify contexts set up once, per alg */
 } AuthKey;
 
 /* Minimum HMAC secret: 256 bits (RFC 7518 section 3.2 for HS256). */
@@ -85,18 +86,21 @@ typedef struct AuthKey
 
 extern AuthKey *auth_key_new(MemoryContext cxt);
 extern AuthKey *auth_key_from_text(const char *text, size_t len, bool for_signing);
+extern AuthKey *auth_key_cached(const char *text, size_t len, bool for_signing);
 extern AuthKey *auth_key_from_jwk(Jsonb *jwk, bool for_signing, bool strict_alg);
 extern AuthKey *auth_key_from_stored(JwsAlg alg, Jsonb *public_jwk,
 									 const unsigned char *priv, size_t priv_len,
 									 MemoryContext cxt);
 extern AuthKey *auth_key_generate(JwsAlg alg);
 extern bool auth_key_fits(const AuthKey *key, JwsAlg alg);
+extern const char *auth_key_misfit(const AuthKey *key, JwsAlg alg);
 extern JwsAlg auth_key_default_alg(const AuthKey *key);
 extern Jsonb *auth_key_public_jwk(const AuthKey *key, JwsAlg alg, const char *kid);
 extern bytea *auth_key_private_bytes(const AuthKey *key);
 extern char *auth_key_thumbprint(const AuthKey *key);
 extern char *auth_random_b64url(int nbytes);
 extern Jsonb *auth_jsonb_object(const char **names, char **values, int n);
+extern JsonbValue *auth_jsonb_member(Jsonb *obj, const char *name);
 
 /* ---- signatures (jws.c) ---- */
 extern const char *jws_verify_signature(AuthKey *key, JwsAlg alg,

@@ -107,6 +107,32 @@ parse_named_u32(Span s, const char *name, uint64_t *out)
 	return parse_u32(v, out);
 }
 
+/*
+ * A PHC parameter list "a=1,b=2,c=3" with exactly the given names in order:
+ * HF_ERR_MALFORMED when the names or the count differ, HF_ERR_NUMBER when
+ * a value is not a canonical 32-bit decimal.
+ */
+static HashFormatError
+parse_param_list(Span s, const char *const *names, int n, uint64_t *values)
+{
+	Span		params[4];
+
+	if (n > 4 || split(s, ',', params, n) != n)
+		return HF_ERR_MALFORMED;
+	for (int i = 0; i < n; i++)
+	{
+		size_t		len = strlen(names[i]);
+
+		if (params[i].len <= len || memcmp(params[i].p, names[i], len) != 0 ||
+			params[i].p[len] != '=')
+			return HF_ERR_MALFORMED;
+	}
+	for (int i = 0; i < n; i++)
+		if (!parse_named_u32(params[i], names[i], &values[i]))
+			return HF_ERR_NUMBER;
+	return HF_OK;
+}
+
 /* ---- base64 ---- */
 
 static const char b64_std[] =
@@ -250,7 +276,6 @@ static HashFormatError
 parse_argon2(Span s, ParsedHash *out)
 {
 	Span		f[4];
-	Span		params[3];
 	int			nf = split(s, '$', f, 4);
 	int			i = 0;
 
@@ -269,19 +294,19 @@ parse_argon2(Span s, ParsedHash *out)
 	else if (nf != 3)
 		return HF_ERR_MALFORMED;
 
-	if (split(f[i], ',', params, 3) != 3 ||
-		!parse_named_u32(params[0], "m", &out->memory) ||
-		!parse_named_u32(params[1], "t", &out->iterations))
-		return HF_ERR_MALFORMED;
 	{
-		uint64_t	p;
+		static const char *const names[] = {"m", "t", "p"};
+		uint64_t	v[3];
+		HashFormatError err = parse_param_list(f[i], names, 3, v);
 
-		if (!parse_named_u32(params[2], "p", &p))
-			return HF_ERR_MALFORMED;
+		if (err != HF_OK)
+			return err;
 		/* libargon2's ranges: lanes 1..2^24-1, m >= 8 KiB per lane, t >= 1 */
-		if (p < 1 || p > 0xFFFFFF || out->iterations < 1 || out->memory < 8 * p)
+		if (v[2] < 1 || v[2] > 0xFFFFFF || v[1] < 1 || v[0] < 8 * v[2])
 			return HF_ERR_NUMBER;
-		out->parallelism = (uint32_t) p;
+		out->memory = v[0];
+		out->iterations = v[1];
+		out->parallelism = (uint32_t) v[2];
 	}
 	return decode_salt_key(f[i + 1], f[i + 2], HF_B64_STD, false,
 						   HF_ARGON2_MIN_SALT, out);
@@ -291,17 +316,21 @@ parse_argon2(Span s, ParsedHash *out)
 static HashFormatError
 parse_scrypt(Span s, ParsedHash *out)
 {
+	static const char *const names[] = {"ln", "r", "p"};
 	Span		f[3];
-	Span		params[3];
+	uint64_t	v[3];
 	uint64_t	ln,
 				r,
 				p;
+	HashFormatError err;
 
-	if (split(s, '$', f, 3) != 3 || split(f[0], ',', params, 3) != 3 ||
-		!parse_named_u32(params[0], "ln", &ln) ||
-		!parse_named_u32(params[1], "r", &r) ||
-		!parse_named_u32(params[2], "p", &p))
+	if (split(s, '$', f, 3) != 3)
 		return HF_ERR_MALFORMED;
+	if ((err = parse_param_list(f[0], names, 3, v)) != HF_OK)
+		return err;
+	ln = v[0];
+	r = v[1];
+	p = v[2];
 	/* RFC 7914: N = 2^ln > 1, r >= 1, p >= 1, p * r < 2^30 */
 	if (ln < 1 || ln > 63 || r < 1 || p < 1 || r * p >= (UINT64_C(1) << 30))
 		return HF_ERR_NUMBER;
@@ -602,6 +631,9 @@ hf_parse(const char *hash, size_t len, ParsedHash *out)
 	Span		colon[2];
 
 	memset(out, 0, sizeof(*out));
+	/* every supported format fits easily; do not even scan a longer one */
+	if (len > HF_MAX_HASH_LEN)
+		return HF_ERR_TOO_LONG;
 
 #define AFTER(lit) (rest.p = hash + strlen(lit), rest.len = len - strlen(lit), rest)
 
@@ -692,6 +724,8 @@ hf_error_message(HashFormatError err)
 			return "The salt is too short or too long.";
 		case HF_ERR_KEY_LENGTH:
 			return "The hash is too short or too long.";
+		case HF_ERR_TOO_LONG:
+			return "The string is longer than any supported password hash.";
 	}
 	return "Unknown error.";
 }

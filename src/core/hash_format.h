@@ -49,9 +49,11 @@ typedef enum HashFormatError
 								 * of the algorithm's range */
 	HF_ERR_BASE64,				/* invalid, truncated or non-canonical base64 */
 	HF_ERR_SALT_LENGTH,			/* salt too short or too long */
-	HF_ERR_KEY_LENGTH			/* hash/tag too short or too long */
+	HF_ERR_KEY_LENGTH,			/* hash/tag too short or too long */
+	HF_ERR_TOO_LONG				/* the whole string is over HF_MAX_HASH_LEN */
 } HashFormatError;
 
+#define HF_MAX_HASH_LEN	1024	/* longest hash string looked at */
 #define HF_MAX_SALT		128		/* bytes (or characters, for text salts) */
 #define HF_MIN_KEY		16		/* derived key / tag, bytes */
 #define HF_MAX_KEY		64

@@ -13,32 +13,41 @@
  */
 #include "jws_split.h"
 
-static int
-is_b64url_char(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		(c >= '0' && c <= '9') || c == '-' || c == '_';
-}
+/* 1 for the base64url alphabet, 2 for '.', 0 for anything else */
+static const unsigned char char_class[256] = {
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
+	['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
+	['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,
+	['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
+	['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+	['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
+	['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1,
+	['7'] = 1, ['8'] = 1, ['9'] = 1, ['-'] = 1, ['_'] = 1, ['.'] = 2,
+};
 
 JwsSplitResult
 jws_split(const char *token, size_t len, JwsSegments *out)
 {
 	size_t		dots[2];
 	int			ndots = 0;
+	unsigned char all = 1;
 
 	for (size_t i = 0; i < len; i++)
 	{
-		unsigned char c = (unsigned char) token[i];
+		unsigned char c = char_class[(unsigned char) token[i]];
 
-		if (c == '.')
+		all &= (c != 0);
+		if (c == 2)
 		{
 			if (ndots == 2)
 				return JWS_SPLIT_SEGMENTS;
 			dots[ndots++] = i;
 		}
-		else if (!is_b64url_char(c))
-			return JWS_SPLIT_BAD_CHAR;
 	}
+	if (!all)
+		return JWS_SPLIT_BAD_CHAR;
 	if (ndots != 2)
 		return JWS_SPLIT_SEGMENTS;
 

@@ -1,5 +1,10 @@
 -- Tokens: JWS/JWT signing and verification, and the keyring (auth.keys).
 --
+-- Parallel safety: every function that may (re)load the per-backend caches
+-- of auth.config or auth.keys is PARALLEL UNSAFE, because loading reads the
+-- table with a fresh snapshot, which PostgreSQL forbids in parallel mode
+-- ("cannot update SecondarySnapshot during a parallel operation").
+--
 -- auth.keys holds private material: no application role may read it
 -- (REVOKE ALL FROM PUBLIC).  C code reads it without permission checks into
 -- a per-backend cache that the statement trigger below invalidates in every
@@ -22,6 +27,9 @@ COMMENT ON TABLE auth.keys IS
     'JWS keys: public JWK, private material (PKCS#8 PEM or HMAC secret), retirement; the signing key is the newest active key with private material that was not imported';
 -- Private key material: never readable by application roles.
 REVOKE ALL ON auth.keys FROM PUBLIC;
+-- The extension owner administers keys and must be able to back them up
+-- (pg_dump reads the rows, pg_restore inserts them).
+GRANT SELECT, INSERT, UPDATE, DELETE ON auth.keys TO @extowner@;
 SELECT pg_catalog.pg_extension_config_dump('auth.keys', '');
 
 CREATE TRIGGER keys_changed
@@ -126,38 +134,47 @@ REVOKE ALL ON FUNCTION auth.retire_key(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth.retire_key(text) TO @extowner@;
 
 CREATE FUNCTION auth.jwks() RETURNS jsonb
-    LANGUAGE C STABLE PARALLEL SAFE
+    LANGUAGE C STABLE PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'auth_jwks';
 COMMENT ON FUNCTION auth.jwks() IS
-    'public JWKS (RFC 7517) of the active asymmetric keys, for others to verify our tokens';
+    'public JWKS (RFC 7517) of our active asymmetric keys (not HMAC, not imported), for others to verify our tokens';
 
 CREATE FUNCTION auth.jws_verify(token text, key text, algorithms text[]) RETURNS bytea
-    LANGUAGE C STABLE STRICT PARALLEL SAFE
+    LANGUAGE C STABLE STRICT PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'auth_jws_verify';
 COMMENT ON FUNCTION auth.jws_verify(text, text, text[]) IS
     'check a compact JWS signature with an explicit key (HMAC secret, PEM or JWK); returns the payload bytes';
 
-CREATE FUNCTION auth.jwt_decode(token text, key text, algorithms text[] DEFAULT '{HS256}') RETURNS jsonb
+CREATE FUNCTION auth._verify_signature(algorithm text, key text, message bytea, signature bytea)
+    RETURNS boolean
     LANGUAGE C STABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'auth_verify_signature';
+COMMENT ON FUNCTION auth._verify_signature(text, text, bytea, bytea) IS
+    'internal: the JWS signature layer alone on any message (for known-answer tests)';
+-- Internal test surface; not part of the API.
+REVOKE ALL ON FUNCTION auth._verify_signature(text, text, bytea, bytea) FROM PUBLIC;
+
+CREATE FUNCTION auth.jwt_decode(token text, key text, algorithms text[] DEFAULT '{HS256}') RETURNS jsonb
+    LANGUAGE C STABLE STRICT PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'auth_jwt_decode';
 COMMENT ON FUNCTION auth.jwt_decode(text, text, text[]) IS
     'verify a JWT with an explicit key: signature, exp (required), nbf, iat; returns the claims';
 
 CREATE FUNCTION auth.jwt_decode_unverified(token text) RETURNS jsonb
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+    LANGUAGE C STABLE STRICT PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'auth_jwt_decode_unverified';
 COMMENT ON FUNCTION auth.jwt_decode_unverified(text) IS
     'header and payload of a token WITHOUT any verification, for debugging';
 
 CREATE FUNCTION auth.jwt_encode(claims jsonb, key text, algorithm text DEFAULT 'HS256',
     header jsonb DEFAULT NULL) RETURNS text
-    LANGUAGE C VOLATILE PARALLEL SAFE
+    LANGUAGE C VOLATILE PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'auth_jwt_encode';
 COMMENT ON FUNCTION auth.jwt_encode(jsonb, text, text, jsonb) IS
     'sign claims as given with an explicit key (HMAC secret of 32+ bytes, PEM or JWK)';
 
 CREATE FUNCTION auth.jwt_sign(claims jsonb) RETURNS text
-    LANGUAGE C VOLATILE STRICT PARALLEL SAFE
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'auth_jwt_sign';
 COMMENT ON FUNCTION auth.jwt_sign(jsonb) IS
     'sign claims with the keyring''s signing key, adding iat, exp, jti and the configured iss/aud';
@@ -166,13 +183,13 @@ REVOKE ALL ON FUNCTION auth.jwt_sign(jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth.jwt_sign(jsonb) TO @extowner@;
 
 CREATE FUNCTION auth.jwt_verify(token text) RETURNS jsonb
-    LANGUAGE C STABLE STRICT PARALLEL RESTRICTED
+    LANGUAGE C STABLE STRICT PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'auth_jwt_verify';
 COMMENT ON FUNCTION auth.jwt_verify(text) IS
     'verify a token against the keyring (signature, exp, nbf, iat, iss, aud, revocation), set the identity of the current transaction, return the claims';
 
 CREATE FUNCTION auth.jwt_session_init(token text) RETURNS jsonb
-    LANGUAGE C STABLE STRICT PARALLEL RESTRICTED
+    LANGUAGE C STABLE STRICT PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'auth_jwt_verify';
 COMMENT ON FUNCTION auth.jwt_session_init(text) IS
     'pg_session_jwt name of auth.jwt_verify()';

@@ -70,23 +70,56 @@ COMMENT ON TABLE auth.revocations IS
     'revoked tokens (jti:<jti>) and users signed out everywhere (sub:<sub>)';
 -- Read by C without permission checks; nobody else needs it.
 REVOKE ALL ON auth.revocations FROM PUBLIC;
+-- Every backend forgets the tokens it found not revoked when this changes.
+CREATE TRIGGER revocations_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON auth.revocations
+    FOR EACH STATEMENT EXECUTE FUNCTION auth._invalidate_cache();
 -- A dump must not bring revoked tokens back to life.
 SELECT pg_catalog.pg_extension_config_dump('auth.revocations', '');
 
--- ---- lockout --------------------------------------------------------------
+-- The key of a jti or sub in auth.revocations; values over 200 bytes are
+-- keyed by their SHA-256, so that no token has a key too long for the
+-- index.  revocation.c computes the same.
+CREATE FUNCTION auth._revocation_key(prefix text, value text) RETURNS text
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+    SET search_path = ''
+    AS $$
+SELECT prefix OPERATOR(pg_catalog.||) CASE
+    WHEN pg_catalog.octet_length(value) OPERATOR(pg_catalog.<=) 200 THEN value
+    ELSE 'sha256:' OPERATOR(pg_catalog.||) pg_catalog.encode(pg_catalog.sha256(
+        pg_catalog.convert_to(value, pg_catalog.getdatabaseencoding())), 'hex')
+    END
+$$;
+COMMENT ON FUNCTION auth._revocation_key(text, text) IS
+    'key of a jti or sub in auth.revocations (SHA-256 of values over 200 bytes)';
+REVOKE ALL ON FUNCTION auth._revocation_key(text, text) FROM PUBLIC;
 
--- Consecutive sign-in failures per account; the row is deleted on success.
--- Not dumped: it is transient state.
+-- ---- lockout ------------------------------------------------------------
+
+-- Consecutive sign-in failures per email, known or not: every failed
+-- sign-in, whether the email is unknown, the password wrong or the account
+-- locked, writes here in the same way, so that none of them commits faster
+-- than the others (a transaction that writes nothing skips the WAL flush).
+-- The row is deleted on success; rows idle for a day are purged by later
+-- successful sign-ins.  Not dumped: it is transient state.
 CREATE TABLE auth.signin_failures (
-    user_id      uuid PRIMARY KEY REFERENCES auth.users (id) ON DELETE CASCADE,
+    email        text PRIMARY KEY,
     failures     integer NOT NULL,
     locked_until timestamptz,
     last_failure timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
+CREATE INDEX signin_failures_last_failure_idx ON auth.signin_failures (last_failure);
 COMMENT ON TABLE auth.signin_failures IS
-    'consecutive failed sign-ins per account, and the end of its current lockout';
+    'consecutive failed sign-ins per email, and the end of its current lockout';
 -- Lockout state is nobody's business but the sign-in function's.
 REVOKE ALL ON auth.signin_failures FROM PUBLIC;
+
+-- The extension owner (the database owner on managed Postgres, who is not a
+-- superuser, while the objects of a trusted extension belong to the
+-- bootstrap superuser) administers accounts: imports and deletes users,
+-- backs them up with pg_dump, unlocks an account by deleting its failures.
+GRANT SELECT, INSERT, UPDATE, DELETE ON auth.users, auth.revocations TO @extowner@;
+GRANT SELECT, DELETE ON auth.signin_failures TO @extowner@;
 
 -- ---- C helpers ------------------------------------------------------------
 
@@ -94,7 +127,8 @@ CREATE FUNCTION auth._accounts_policy(
     OUT max_failures integer, OUT lockout_base_seconds integer,
     OUT lockout_max_seconds integer, OUT token_role text)
     RETURNS record
-    LANGUAGE C STABLE STRICT PARALLEL SAFE
+    -- UNSAFE: may load the settings cache, which takes a fresh snapshot.
+    LANGUAGE C STABLE STRICT PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'auth_accounts_policy';
 COMMENT ON FUNCTION auth._accounts_policy() IS
     'the accounts.* settings in force (lockout policy, token role)';
@@ -204,9 +238,9 @@ DECLARE
     v_email  text := pg_catalog.lower(pg_catalog.btrim(signin.email, E' \t\r\n'));
     v_policy record;
     v_user   record;
-    v_locked boolean := false;
+    v_state  record;
+    v_dummy  text;
     v_ok     boolean;
-    v_fails  integer;
 BEGIN
     IF v_email IS NULL OR v_email OPERATOR(pg_catalog.=) '' THEN
         RETURN auth._fail('Email is required');
@@ -216,54 +250,70 @@ BEGIN
     END IF;
     -- Too long to be anyone's password (hash_password refuses it); the same
     -- answer for every email, so it reveals nothing.
-    IF pg_catalog.octet_length(signin.password) OPERATOR(pg_catalog.>) 4096 THEN
+    IF pg_catalog.octet_length(signin.password) OPERATOR(pg_catalog.>) 4096
+       OR pg_catalog.octet_length(v_email) OPERATOR(pg_catalog.>) 254 THEN
         RETURN auth._fail('Invalid email or password');
     END IF;
     SELECT * INTO v_policy FROM auth._accounts_policy();
 
-    -- The row lock serialises the sign-ins of one account, so concurrent
-    -- guesses cannot all read "not locked" before any of them is counted.
+    -- Count the attempt as a failure before verifying (undone on success),
+    -- unless the email is locked.  The row stays locked until commit, so the
+    -- sign-ins of one email run one at a time: concurrent guesses cannot all
+    -- read "not locked" before any of them is counted.
+    INSERT INTO auth.signin_failures AS f (email, failures)
+        VALUES (v_email, 1)
+        ON CONFLICT ON CONSTRAINT signin_failures_pkey DO UPDATE
+            SET failures = CASE WHEN f.locked_until OPERATOR(pg_catalog.>) pg_catalog.now()
+                                THEN f.failures ELSE f.failures OPERATOR(pg_catalog.+) 1 END,
+                last_failure = pg_catalog.now()
+        RETURNING f.failures, coalesce(f.locked_until OPERATOR(pg_catalog.>) pg_catalog.now(), false) AS locked
+        INTO v_state;
+
+    -- Fetched on every path, so that the backend's first sign-in (which
+    -- makes the dummy hash) is slower whatever the email, not only for an
+    -- unknown one.
+    v_dummy := auth._dummy_hash();
     SELECT u.id, u.email, u.name, u.password_hash INTO v_user
-        FROM auth.users u WHERE u.email OPERATOR(pg_catalog.=) v_email
-        FOR NO KEY UPDATE;
-    IF NOT FOUND OR v_user.password_hash IS NULL THEN
-        -- Unknown email: the same Argon2id work as a wrong password.
-        PERFORM auth.verify_password(signin.password, auth._dummy_hash());
-        RETURN auth._fail('Invalid email or password');
-    END IF;
+        FROM auth.users u WHERE u.email OPERATOR(pg_catalog.=) v_email;
+    -- One Argon2id verification in every case: against the dummy hash (at
+    -- the current parameters) when there is no account or no password, and
+    -- also when the account is locked.
+    BEGIN
+        v_ok := auth.verify_password(signin.password, coalesce(v_user.password_hash, v_dummy));
+    EXCEPTION WHEN invalid_parameter_value THEN
+        -- A stored hash auth_ext cannot read (corrupt, or a hostile cost):
+        -- the same answer and the same work as a wrong password.
+        PERFORM auth.verify_password(signin.password, v_dummy);
+        v_ok := false;
+    END;
+    v_ok := v_ok AND v_user.password_hash IS NOT NULL;
 
-    v_locked := coalesce((SELECT f.locked_until OPERATOR(pg_catalog.>) pg_catalog.now()
-        FROM auth.signin_failures f WHERE f.user_id OPERATOR(pg_catalog.=) v_user.id), false);
-    -- Verified even when locked, so that a locked account costs the same.
-    v_ok := auth.verify_password(signin.password, v_user.password_hash);
-
-    IF v_locked THEN
-        -- Refused without being counted: hammering a locked account does
-        -- not lengthen its lockout.
-        RETURN auth._fail('Invalid email or password');
-    END IF;
-    IF NOT v_ok THEN
-        INSERT INTO auth.signin_failures AS f (user_id, failures, locked_until)
-            VALUES (v_user.id, 1, NULL)
-            ON CONFLICT (user_id) DO UPDATE
-                SET failures = f.failures OPERATOR(pg_catalog.+) 1,
-                    last_failure = pg_catalog.now()
-            RETURNING f.failures INTO v_fails;
-        IF v_fails OPERATOR(pg_catalog.>=) v_policy.max_failures THEN
-            -- base, 2 base, 4 base, ... up to the maximum
+    IF v_state.locked OR NOT v_ok THEN
+        -- Locked: refused without being counted, so hammering a locked
+        -- account does not lengthen its lockout.  Otherwise lock at
+        -- max_failures for base, 2 base, 4 base, ... up to the maximum.
+        IF NOT v_state.locked AND v_state.failures OPERATOR(pg_catalog.>=) v_policy.max_failures THEN
             UPDATE auth.signin_failures f
                 SET locked_until = pg_catalog.now() OPERATOR(pg_catalog.+)
                     pg_catalog.make_interval(secs => LEAST(
                         v_policy.lockout_max_seconds::double precision,
                         v_policy.lockout_base_seconds::double precision
                           OPERATOR(pg_catalog.*) pg_catalog.power(2::double precision,
-                            LEAST(v_fails OPERATOR(pg_catalog.-) v_policy.max_failures, 40))))
-                WHERE f.user_id OPERATOR(pg_catalog.=) v_user.id;
+                            LEAST(v_state.failures OPERATOR(pg_catalog.-) v_policy.max_failures, 40))))
+                WHERE f.email OPERATOR(pg_catalog.=) v_email;
         END IF;
         RETURN auth._fail('Invalid email or password');
     END IF;
 
-    DELETE FROM auth.signin_failures f WHERE f.user_id OPERATOR(pg_catalog.=) v_user.id;
+    -- Success: the count starts again; purge a batch of long-idle rows
+    -- (failed attempts on emails nobody signed in with since).
+    DELETE FROM auth.signin_failures f WHERE f.email OPERATOR(pg_catalog.=) v_email;
+    DELETE FROM auth.signin_failures f
+        WHERE f.email OPERATOR(pg_catalog.=) ANY (ARRAY(
+            SELECT o.email FROM auth.signin_failures o
+            WHERE o.last_failure OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) interval '1 day')
+              AND (o.locked_until IS NULL OR o.locked_until OPERATOR(pg_catalog.<) pg_catalog.now())
+            LIMIT 100));
     -- Upgrade old or foreign hashes (bcrypt, better-auth scrypt, weaker
     -- Argon2) now that we hold the password.
     IF auth.password_needs_rehash(v_user.password_hash) THEN
@@ -285,7 +335,7 @@ DECLARE
 BEGIN
     IF v_claims ? 'jti' AND pg_catalog.jsonb_typeof(v_claims->'exp') OPERATOR(pg_catalog.=) 'number' THEN
         INSERT INTO auth.revocations (key, expires_at)
-            VALUES ('jti:' OPERATOR(pg_catalog.||) (v_claims->>'jti'),
+            VALUES (auth._revocation_key('jti:', v_claims->>'jti'),
                     pg_catalog.to_timestamp((v_claims->>'exp')::double precision))
             ON CONFLICT (key) DO NOTHING;
         -- Opportunistic purge of revocations of tokens long expired, a batch
@@ -311,13 +361,15 @@ DECLARE
     v_sub text := auth.jwt()->>'sub';
     -- Tokens are revoked up to and including this second (iat has whole
     -- seconds), so one minted earlier in the same second cannot survive.
-    v_now bigint := pg_catalog.floor(pg_catalog.date_part('epoch', pg_catalog.now()))::bigint;
+    -- The wall clock, not the transaction's start: a token minted by another
+    -- session while this transaction ran is "before now" too.
+    v_now bigint := pg_catalog.floor(pg_catalog.date_part('epoch', pg_catalog.clock_timestamp()))::bigint;
 BEGIN
     IF v_sub IS NULL THEN
         RETURN auth._fail('Not signed in', 401);
     END IF;
     INSERT INTO auth.revocations AS r (key, not_before)
-        VALUES ('sub:' OPERATOR(pg_catalog.||) v_sub, v_now)
+        VALUES (auth._revocation_key('sub:', v_sub), v_now)
         ON CONFLICT (key) DO UPDATE
             SET not_before = GREATEST(r.not_before, excluded.not_before);
     PERFORM pg_catalog.set_config('response.status', '200', true);

@@ -164,7 +164,7 @@ function plan(method, url, body, schema) {
   }
   if (path !== '/tasks') throw new HttpError(404, 'PGRST205', `Could not find the table ${schema}${path.replace('/', '.')}`);
   const table = `${quoteIdent(schema)}.${quoteIdent('tasks')}`;
-  const agg = (inner) => `SELECT pg_catalog.coalesce(pg_catalog.json_agg(_r), '[]')::text AS body, pg_catalog.count(_r.*) AS n FROM (${inner}) _r`;
+  const agg = (inner) => `SELECT COALESCE(pg_catalog.json_agg(_r), '[]')::text AS body, pg_catalog.count(_r.*) AS n FROM (${inner}) _r`;
   switch (method) {
     case 'GET': {
       const f = filters(url.searchParams, 1);
@@ -223,11 +223,10 @@ export async function startGateway(options = {}) {
   await loadJwks();
 
   async function authenticate(req) {
-    const auth = req.headers.authorization;
-    if (!auth) return { role: anonRole, claims: { role: anonRole }, authenticated: false };
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-    if (!m) throw new HttpError(401, 'PGRST301', 'Invalid token', 'Authorization is not a Bearer token', null,
-      { 'WWW-Authenticate': 'Bearer error="invalid_request"' });
+    // Like PostgREST (and auth.pre_request()): only a Bearer token counts;
+    // no Authorization header, or another scheme, is anonymous.
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization || '');
+    if (!m) return { role: anonRole, claims: { role: anonRole }, authenticated: false };
     let result;
     try {
       result = await jose.compactVerify(m[1], keySet);

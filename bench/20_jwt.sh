@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# bench/20_jwt.sh: per-call cost of auth.jwt_verify (HS256, EdDSA; first
+# sight of a token and repeated verification of the same token) and of
+# auth.jwt_decode (HS256, explicit secret), each over N calls (default
+# 100000) in one SELECT, next to the SQL floor of the same run: the same
+# scan calling a trivial C function (octet_length) instead.  Not part of
+# `make test`; prints a table in microseconds per call (median of REPS runs).
+#
+#   bash bench/20_jwt.sh            N=100000 REPS=3
+#   N=20000 REPS=1 bash bench/20_jwt.sh
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+N=${N:-100000}
+REPS=${REPS:-3}
+make -s >/dev/null || exit 1
+auth_workdir
+auth_install || exit 1
+auth_start bench20 "shared_buffers = 256MB
+jit = off
+max_parallel_workers_per_gather = 0" || exit 1
+
+psql -qX -v ON_ERROR_STOP=1 -v n="$N" <<'SQL' >/dev/null || exit 1
+CREATE EXTENSION auth_ext;
+CREATE TABLE hs(tok text);
+CREATE TABLE ed(tok text);
+SELECT auth.create_key('HS256');
+INSERT INTO hs SELECT auth.jwt_sign(jsonb_build_object('sub', 'user' || i, 'role', 'authenticated',
+  'email', 'user' || i || '@example.com')) FROM generate_series(1, :n) i;
+SELECT auth.create_key('EdDSA');
+INSERT INTO ed SELECT auth.jwt_sign(jsonb_build_object('sub', 'user' || i, 'role', 'authenticated',
+  'email', 'user' || i || '@example.com')) FROM generate_series(1, :n) i;
+CREATE TABLE hs_same AS SELECT (SELECT tok FROM hs LIMIT 1) AS tok FROM generate_series(1, :n);
+CREATE TABLE ed_same AS SELECT (SELECT tok FROM ed LIMIT 1) AS tok FROM generate_series(1, :n);
+-- explicit-key tokens for jwt_decode
+CREATE TABLE hsx AS SELECT auth.jwt_encode(jsonb_build_object('sub', 'user' || i,
+  'exp', extract(epoch from now())::bigint + 3600), repeat('k', 32)) AS tok FROM generate_series(1, :n) i;
+CREATE TABLE payloads AS SELECT convert_from(decode(translate(p, '-_', '+/') ||
+  repeat('=', (4 - length(p) % 4) % 4), 'base64'), 'UTF8') AS p
+  FROM (SELECT split_part(tok, '.', 2) AS p FROM hs) s;
+VACUUM ANALYZE;
+SQL
+
+# time_query SQL: microseconds per row of SQL run over N rows, in a fresh backend
+time_query() {
+  psql -qXAt -v ON_ERROR_STOP=1 <<SQL
+SELECT count(*) FROM hs; SELECT count(*) FROM ed;  -- warm the buffers
+SELECT count(auth.jwt_verify(tok)) FROM hs LIMIT 1; -- load the keyring
+DO \$\$
+DECLARE t0 timestamptz; t1 timestamptz; c bigint;
+BEGIN
+  t0 := clock_timestamp();
+  EXECUTE \$q\$ $1 \$q\$ INTO c;
+  t1 := clock_timestamp();
+  RAISE NOTICE '%', round((extract(epoch from t1 - t0) * 1e6 / c)::numeric, 3);
+END \$\$;
+SQL
+}
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+declare -A Q=(
+  [floor_octet_length]="SELECT count(octet_length(tok)) FROM hs"
+  [parts_jsonb_parse]="SELECT count(p::jsonb) FROM payloads"
+  [hs256_verify_first]="SELECT count(auth.jwt_verify(tok)) FROM hs"
+  [hs256_verify_repeat]="SELECT count(auth.jwt_verify(tok)) FROM hs_same"
+  [hs256_decode_first]="SELECT count(auth.jwt_decode(tok, repeat('k', 32))) FROM hsx"
+  [eddsa_verify_first]="SELECT count(auth.jwt_verify(tok)) FROM ed"
+  [eddsa_verify_repeat]="SELECT count(auth.jwt_verify(tok)) FROM ed_same"
+)
+ORDER=(floor_octet_length parts_jsonb_parse hs256_verify_first hs256_verify_repeat hs256_decode_first eddsa_verify_first eddsa_verify_repeat)
+declare -A R
+for name in "${ORDER[@]}"; do
+  vals=()
+  for ((r = 0; r < REPS; r++)); do
+    vals+=("$(time_query "${Q[$name]}" 2>&1 | sed -n 's/.*NOTICE: *//p')")
+  done
+  R[$name]=$(printf '%s\n' "${vals[@]}" | median)
+done
+echo "| figure | us/call (median of $REPS, $N calls) |"
+echo "|---|---:|"
+for name in "${ORDER[@]}"; do echo "| $name | ${R[$name]} |"; done
+awk -v hs="${R[hs256_verify_first]}" -v f="${R[floor_octet_length]}" -v ed="${R[eddsa_verify_first]}" \
+    -v hr="${R[hs256_verify_repeat]}" -v er="${R[eddsa_verify_repeat]}" 'BEGIN {
+  printf "| hs256_verify_first / floor | %.1fx |\n", hs / f;
+  printf "| hs256_verify_repeat - floor | %.3f |\n", hr - f;
+  printf "| eddsa_verify_repeat - floor | %.3f |\n", er - f;
+}'

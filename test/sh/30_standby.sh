@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# test/sh/30_standby.sh: jwt_verify, pre_request and the readers never write,
+# so the identity works on a hot standby: a streaming replica of the test
+# cluster (pg_basebackup -R, unix socket only, stopped at the end, also on
+# failure) verifies a token, applies RLS with it, and forgets it at COMMIT.
+set -uo pipefail
+source "$AUTH_ROOT/scripts/tap.sh"
+source "$AUTH_ROOT/scripts/lib.sh"
+
+SDIR=$AUTH_WORK/t30_standby
+SPORT=$(( 20000 + RANDOM % 30000 ))
+source "$AUTH_ROOT/test/sh/30_fixture.bash"
+T30_CLEANUP='[ -f "$SDIR/data/postmaster.pid" ] && as_pg "$AUTH_BINDIR/pg_ctl" -D "$SDIR/data" -m immediate -w stop >/dev/null 2>&1; rm -rf "$SDIR"'
+t30_fixture t30_standby t30_standby_user
+
+mkdir -p "$SDIR/sock"
+[ "$(id -u)" = 0 ] && chown -R postgres "$SDIR"
+as_pg "$AUTH_BINDIR/pg_basebackup" -h "$PGHOST" -p "$PGPORT" -U postgres -D "$SDIR/data" -R -X stream -c fast --no-sync \
+  >"$SDIR/basebackup.log" 2>&1
+ok $? "pg_basebackup of the test cluster" || { sed 's/^/# /' "$SDIR/basebackup.log"; tap_done; exit; }
+cat >>"$SDIR/data/postgresql.conf" <<CONF
+port = $SPORT
+unix_socket_directories = '$SDIR/sock'
+hot_standby = on
+CONF
+as_pg "$AUTH_BINDIR/pg_ctl" -D "$SDIR/data" -l "$SDIR/server.log" -w -t 60 start >/dev/null
+ok $? "standby started" || { sed 's/^/# /' "$SDIR/server.log"; tap_done; exit; }
+
+ssql() { psql -qAtX -h "$SDIR/sock" -p "$SPORT" -d "$DB" "$@"; }
+# wait until the standby has replayed everything the primary wrote
+target=$(psql -qAtX -d postgres -c "SELECT pg_current_wal_lsn()")
+for _ in $(seq 100); do
+  [ "$(ssql -U postgres -c "SELECT pg_last_wal_replay_lsn() >= '$target'::pg_lsn")" = t ] && break
+  sleep 0.1
+done
+is "$(ssql -U "$ROLE" -c "SELECT pg_is_in_recovery()")" "t" "connected to a hot standby"
+
+out=$(ssql -U "$ROLE" -v t="$TA" 2>&1 <<'SQL' | tr '\n' ' '
+BEGIN;
+SELECT auth.jwt_verify(:'t') IS NOT NULL;
+SELECT auth.user_id();
+SELECT count(*) FROM todo.tasks;
+COMMIT;
+SELECT coalesce(auth.user_id(), '<anon>'), (SELECT count(*) FROM todo.tasks);
+SQL
+)
+is "$out" "t $A 2 <anon>|0 " "standby: jwt_verify sets the identity, RLS shows A's tasks, gone after COMMIT"
+
+out=$(ssql -U "$ROLE" -v h="{\"authorization\": \"Bearer $TA\"}" 2>&1 <<'SQL' | tr '\n' ' '
+BEGIN;
+SELECT set_config('request.headers', :'h', true) IS NOT NULL;
+SELECT auth.pre_request() IS NOT NULL;
+SELECT count(*) FROM todo.tasks;
+COMMIT;
+SQL
+)
+is "$out" "t t 2 " "standby: pre_request with a bearer token"
+
+out=$(ssql -U "$ROLE" 2>/dev/null <<SQL
+SET auth_ext.claims = '{"sub": "$B"}';
+SELECT coalesce(auth.user_id(), '<anon>');
+SQL
+)
+is "$out" "<anon>" "standby: a forged placeholder is discarded there too"
+
+! grep -qE 'terminated by signal|was terminated by exception' "$SDIR/server.log"
+ok $? "standby log shows no crashed backend"
+tap_done
