@@ -144,16 +144,22 @@ $$;
 --           WHERE user_id = <the user's id>, as a BYPASSRLS role
 -- No protocol, no client: what authentication adds to the work of the server.
 -- Returns CPU and wall microseconds per request.
-CREATE PROCEDURE bench.request_loop(kind text, n int, hdrs text[], uids uuid[],
+CREATE PROCEDURE bench.request_loop(kind text, n int,
                                     INOUT cpu_us float8 DEFAULT NULL, INOUT wall_us float8 DEFAULT NULL)
     LANGUAGE plpgsql
     AS $$
 DECLARE
-    c0 bigint := bench.cpu_ns();
-    t0 timestamptz := clock_timestamp();
-    k int;
+    hdrs text[] := (SELECT array_agg(json_build_object('authorization', 'Bearer ' || tok)::text ORDER BY u.n)
+                      FROM bench.users u);
+    uids uuid[] := (SELECT array_agg(u.uid ORDER BY u.n) FROM bench.users u);
     m int := array_length(uids, 1);
+    k int;
+    c0 bigint;
+    t0 timestamptz;
 BEGIN
+    COMMIT;
+    c0 := bench.cpu_ns();
+    t0 := clock_timestamp();
     FOR i IN 1 .. n LOOP
         k := 1 + i % m;
         IF kind = 'auth' THEN
