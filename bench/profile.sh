@@ -55,7 +55,7 @@ wait
 cat "$AUTH_WORK/run.log"
 echo "== self time (top symbols)"
 perf report -i "$AUTH_WORK/perf.data" --no-children --sort dso,symbol -g none --percent-limit 1 --stdio 2>/dev/null \
-  | grep -E '^ +[0-9]' | head -30
-echo "== inclusive time of auth_ext.so functions"
-perf report -i "$AUTH_WORK/perf.data" --children --dsos auth_ext.so --sort symbol -g none --percent-limit 1 --stdio 2>/dev/null \
-  | grep -E '^ +[0-9]' | head -30
+  | grep -E "^ +[0-9]" | grep -v "0x0000" | head -45
+echo "== inclusive time (callers included; look for auth_ext functions)"
+perf report -i "$AUTH_WORK/perf.data" --children --sort symbol -g none --percent-limit 2 --stdio 2>/dev/null \
+  | grep -E "^ +[0-9]" | grep -v "0x0000" | head -45
