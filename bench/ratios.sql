@@ -22,18 +22,9 @@ SELECT bench.ratio('HS256 jwt_verify (first seen) / unavoidable parts',
     'the same for jwt_verify, which also checks revocation and sets the identity');
 
 -- against the plain-SQL pgcrypto implementation, same tokens
-SELECT bench.ratio('plain SQL verify / jwt_decode (HS256)',
-    'plain.verify_hs256 / decode.hs256',
-    bench.med('plain.verify_hs256') / bench.med('decode.hs256'),
-    '>= 4', 'how many times faster than doing HS256 in PL/pgSQL with pgcrypto');
-SELECT bench.ratio('plain SQL verify / jwt_verify (HS256, first seen)',
-    'plain.verify_hs256 / verify_first.hs256',
-    bench.med('plain.verify_hs256') / bench.med('verify_first.hs256'),
-    '>= 4', 'the same for the keyring path (revocation check and identity included)');
-SELECT bench.ratio('plain SQL sign / jwt_encode (HS256)',
-    'plain.sign_hs256 / encode.hs256',
-    bench.med('plain.sign_hs256') / bench.med('encode.hs256'),
-    NULL, 'signing, informative');
+SELECT bench.quotient('plain SQL verify / jwt_decode (HS256)', 'plain.verify_hs256', 'decode.hs256', '>= 4', 'how many times faster than doing HS256 in PL/pgSQL with pgcrypto');
+SELECT bench.quotient('plain SQL verify / jwt_verify (HS256, first seen)', 'plain.verify_hs256', 'verify_first.hs256', '>= 4', 'the same for the keyring path (revocation check and identity included)');
+SELECT bench.quotient('plain SQL sign / jwt_encode (HS256)', 'plain.sign_hs256', 'encode.hs256', NULL, 'signing, informative');
 
 -- asymmetric first-seen verify against raw OpenSSL (the faster of the two raw ways)
 SELECT bench.ratio(format('%s jwt_verify (first seen) / raw verify', upper(a)),
@@ -58,60 +49,34 @@ SELECT bench.ratio(format('EDDSA jwt_verify, %s tokens in rotation, us per call'
   FROM unnest(ARRAY[20, 1000]) k;
 
 -- signing, informative
-SELECT bench.ratio(format('%s jwt_sign / raw sign', upper(a)),
-    format('sign.%s / raw.%s_sign', a, a),
-    bench.med('sign.' || a) / bench.med('raw.' || a || '_sign'),
+SELECT bench.quotient(format('%s jwt_sign / raw sign', upper(a)), 'sign.' || a, 'raw.' || a || '_sign',
     NULL, 'signing, informative (jwt_sign also builds claims and a random jti)')
   FROM unnest(ARRAY['es256', 'eddsa', 'rs256', 'ps256']) a;
 
 -- RLS and the end-to-end request (pgbench tx/s: time ratio = inverse tps ratio)
-SELECT bench.ratio('RLS list query / hand-written query (time)',
-    'rls.hand / rls.auth (tps)',
-    bench.med('rls.hand') / bench.med('rls.auth'),
-    '<= 1.05', 'policies from enable_user_isolation cost no more than writing WHERE user_id = ... yourself');
-SELECT bench.ratio('RLS list query / hand-written query (CPU per transaction)',
-    'cpu.rls.auth / cpu.rls.hand',
-    bench.med('cpu.rls.auth') / bench.med('cpu.rls.hand'),
-    '<= 1.05', 'the same, from CPU time (server + client) per transaction: robust on a shared machine');
-SELECT bench.ratio('current_setting() policies / hand-written query (time)',
-    'rls.hand / rls.claims (tps)',
-    bench.med('rls.hand') / bench.med('rls.claims'),
-    NULL, 'the PostgREST/Supabase policy form, informative');
-SELECT bench.ratio(format('end-to-end authenticated / unauthenticated throughput, %s client(s)', c),
-    format('e2e.auth_c%s / e2e.noauth_c%s (tps)', c, c),
-    bench.med('e2e.auth_c' || c) / bench.med('e2e.noauth_c' || c),
-    '>= 0.9', 'what authentication inside the database costs a PostgREST-style request')
+SELECT bench.quotient('RLS list query / hand-written query (time)', 'rls.hand', 'rls.auth', '<= 1.05', 'policies from enable_user_isolation cost no more than writing WHERE user_id = ... yourself');
+SELECT bench.quotient('RLS list query / hand-written query (CPU per transaction)', 'cpu.rls.auth', 'cpu.rls.hand', '<= 1.05', 'the same, from CPU time (server + client) per transaction: robust on a shared machine');
+SELECT bench.quotient('current_setting() policies / hand-written query (time)', 'rls.hand', 'rls.claims', NULL, 'the PostgREST/Supabase policy form, informative');
+SELECT bench.quotient(format('end-to-end authenticated / unauthenticated throughput, %s client(s)', c),
+    'e2e.auth_c' || c, 'e2e.noauth_c' || c, '>= 0.9', 'what authentication inside the database costs a PostgREST-style request')
   FROM unnest(ARRAY[1, 2]) c;
-SELECT bench.ratio(format('end-to-end authenticated / unauthenticated, CPU-bound throughput, %s client(s)', c),
-    format('cpu.e2e.noauth_c%s / cpu.e2e.auth_c%s', c, c),
-    bench.med('cpu.e2e.noauth_c' || c) / bench.med('cpu.e2e.auth_c' || c),
-    '>= 0.9', 'the same, from CPU time (server + client) per request: robust on a shared machine')
+SELECT bench.quotient(format('end-to-end authenticated / unauthenticated, CPU-bound throughput, %s client(s)', c),
+    'cpu.e2e.noauth_c' || c, 'cpu.e2e.auth_c' || c, '>= 0.9', 'the same, from CPU time (server + client) per request: robust on a shared machine')
   FROM unnest(ARRAY[1, 2]) c;
 
-SELECT bench.ratio('server work per request, unauthenticated / authenticated',
-    'req.noauth / req.auth (CPU per request, procedure loop)',
-    bench.med('req.noauth') / bench.med('req.auth'),
-    NULL, 'what authentication adds to the server''s own work for a request, without protocol and client costs (stricter than the end-to-end ratio), informative');
+SELECT bench.quotient('server work per request, unauthenticated / authenticated', 'req.noauth', 'req.auth', NULL, 'what authentication adds to the server''s own work for a request, without protocol and client costs (stricter than the end-to-end ratio), informative');
 
 -- passwords against raw libargon2 at the same parameters
-SELECT bench.ratio('hash_password / raw argon2id_hash_encoded',
-    'pw.hash_default / raw.argon2id_hash_encoded_default',
-    bench.med('pw.hash_default') / bench.med('raw.argon2id_hash_encoded_default'),
-    '<= 1.05', 'hashing in SQL costs what libargon2 costs');
-SELECT bench.ratio('verify_password / raw argon2id_verify',
-    'pw.verify_default / raw.argon2id_verify_default',
-    bench.med('pw.verify_default') / bench.med('raw.argon2id_verify_default'),
-    '<= 1.05', 'verifying in SQL costs what libargon2 costs');
+SELECT bench.quotient('hash_password / raw argon2id_hash_encoded', 'pw.hash_default', 'raw.argon2id_hash_encoded_default', '<= 1.05', 'hashing in SQL costs what libargon2 costs');
+SELECT bench.quotient('verify_password / raw argon2id_verify', 'pw.verify_default', 'raw.argon2id_verify_default', '<= 1.05', 'verifying in SQL costs what libargon2 costs');
 SELECT bench.ratio('sign-ins per second / 2 cores of raw Argon2id',
     'signin.c2 / (2 * 1e6 / raw.argon2id_hash_raw_default)',
     bench.med('signin.c2') / (2 * 1e6 / bench.med('raw.argon2id_hash_raw_default')),
     NULL, 'share of the machine''s Argon2id ceiling that sign-ins reach, informative');
 
 -- sign-in time reveals nothing
-SELECT bench.ratio(format('sign-in time, %s / wrong password', k),
-    format('signin_time.%s / signin_time.wrong', k),
-    bench.med('signin_time.' || k) / bench.med('signin_time.wrong'),
-    '0.9..1.1', 'an attacker cannot tell from the time whether an email is registered or locked')
+SELECT bench.quotient(format('sign-in time, %s / wrong password', k),
+    'signin_time.' || k, 'signin_time.wrong', '0.9..1.1', 'an attacker cannot tell from the time whether an email is registered or locked')
   FROM unnest(ARRAY['unknown', 'locked']) k;
 
 -- memory

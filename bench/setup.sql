@@ -60,6 +60,12 @@ CREATE FUNCTION bench.ratio(name text, formula text, value float8, target text, 
             pass = excluded.pass, meaning = excluded.meaning
 $$;
 
+-- A ratio that is the quotient of two figures' medians.
+CREATE FUNCTION bench.quotient(name text, num text, den text, target text, meaning text)
+    RETURNS void
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    AS $$ SELECT bench.ratio(name, num || ' / ' || den, bench.med(num) / bench.med(den), target, meaning) $$;
+
 -- The timer: runs prelude (untimed: loads the library, parses keys, sets an
 -- identity, ...); when warm, runs query once untimed and then enough times in
 -- a row to last about min_ms (at most 200 times); else runs it once.  Records

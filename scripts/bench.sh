@@ -192,12 +192,11 @@ add_sql floor.gs_count "$FLOOR_N" "SQL floor: count(i) over generate_series, no 
   "SELECT count(i) FROM generate_series(1, $FLOOR_N) i"
 add_sql floor.gs_abs "$FLOOR_N" "SQL floor: count(abs(i)) over generate_series, one built-in C function call per row" \
   "SELECT count(abs(i)) FROM generate_series(1, $FLOOR_N) i"
-add_sql floor.tbl_scan "$HSX_N" "SQL floor: count(tok) over the $HSX_N-token table (scan, no call)" \
-  "SELECT count(tok) FROM bench.tok_hs256x WHERE n > 0"
-add_sql floor.tbl_octet_length "$HSX_N" "SQL floor: count(octet_length(tok)) over the token table (scan + one C call)" \
-  "SELECT count(octet_length(tok)) FROM bench.tok_hs256x WHERE n > 0"
-add_sql parts.jsonb_parse "$HSX_N" "payload text -> jsonb (jsonb_in) over the token table's decoded payloads (scan + parse)" \
-  "SELECT count(payload::jsonb) FROM bench.tok_hs256x WHERE n > 0"
+# over_tokens FIGURE WHAT EXPR [WARM]: per-row cost of EXPR over the plain-SQL HS256 token table
+over_tokens() { add_sql "$1" "$HSX_N" "$2" "SELECT count($3) FROM bench.tok_hs256x WHERE n > 0" "" "${4:-true}"; }
+over_tokens floor.tbl_scan "SQL floor: count(tok) over the $HSX_N-token table (scan, no call)" tok
+over_tokens floor.tbl_octet_length "SQL floor: count(octet_length(tok)) over the token table (scan + one C call)" "octet_length(tok)"
+over_tokens parts.jsonb_parse "payload text -> jsonb (jsonb_in) over the token table's decoded payloads (scan + parse)" "payload::jsonb"
 if have 'auth.user_id()'; then
   add_sql identity.user_id_anon "$FLOOR_N" "auth.user_id() per row when anonymous, over generate_series" \
     "SELECT count(auth.user_id()) FROM generate_series(1, $FLOOR_N) i"
@@ -205,23 +204,23 @@ else skip "auth.user_id() (identity area)"; fi
 
 # ---- HS256 with an explicit secret: auth_ext vs plain SQL on the same tokens ----
 log "HS256 explicit secret: plain SQL vs jwt_decode / jwt_encode, with raw HMAC and base64url"
-add_sql plain.verify_hs256 "$HSX_N" "plain SQL: plainjwt.verify_hs256(tok, secret) (PL/pgSQL + pgcrypto hmac), distinct tokens" \
-  "SELECT count(plainjwt.verify_hs256(tok, '$SECRET')) FROM bench.tok_hs256x WHERE n > 0"
+over_tokens plain.verify_hs256 "plain SQL: plainjwt.verify_hs256(tok, secret) (PL/pgSQL + pgcrypto hmac), distinct tokens" \
+  "plainjwt.verify_hs256(tok, '$SECRET')"
 add_sql plain.sign_hs256 "$SIGN_N" "plain SQL: plainjwt.sign_hs256(claims, secret) (SQL + pgcrypto hmac)" \
   "SELECT count(plainjwt.sign_hs256(cfull, '$SECRET')) FROM bench.claims WHERE n > 0 AND n <= $SIGN_N"
 if have 'auth.jwt_decode(text,text,text[])'; then
-  add_sql decode.hs256 "$HSX_N" "auth.jwt_decode(tok, secret) HS256, the same distinct tokens, first time seen by the backend" \
-    "SELECT count(auth.jwt_decode(tok, '$SECRET')) FROM bench.tok_hs256x WHERE n > 0" "" false
+  over_tokens decode.hs256 "auth.jwt_decode(tok, secret) HS256, the same distinct tokens, first time seen by the backend" \
+    "auth.jwt_decode(tok, '$SECRET')" false
   add_sql verify_cold.decode 1 "the first auth.jwt_decode(tok, secret) HS256 of a new backend (library already loaded; no keyring involved)" \
     "SELECT auth.jwt_decode('$(q -c "SELECT tok FROM bench.tok_hs256x WHERE n = 1")', '$SECRET')" "SELECT auth.user_id()" false wall
 else skip "auth.jwt_decode (tokens area)"; fi
 if have 'auth.jws_verify(text,text,text[])'; then
-  add_sql jws.hs256 "$HSX_N" "auth.jws_verify(tok, secret, '{HS256}'): the signature check alone, payload returned as bytea (no claims parse)" \
-    "SELECT count(auth.jws_verify(tok, '$SECRET', '{HS256}')) FROM bench.tok_hs256x WHERE n > 0"
+  over_tokens jws.hs256 "auth.jws_verify(tok, secret, '{HS256}'): the signature check alone, payload returned as bytea (no claims parse)" \
+    "auth.jws_verify(tok, '$SECRET', '{HS256}')"
 fi
 if have 'auth.jwt_decode_unverified(text)'; then
-  add_sql unverified.hs256 "$HSX_N" "auth.jwt_decode_unverified(tok): split, base64url and parse header and payload, no signature" \
-    "SELECT count(auth.jwt_decode_unverified(tok)) FROM bench.tok_hs256x WHERE n > 0"
+  over_tokens unverified.hs256 "auth.jwt_decode_unverified(tok): split, base64url and parse header and payload, no signature" \
+    "auth.jwt_decode_unverified(tok)"
 fi
 if have 'auth.jwt_encode(jsonb,text,text,jsonb)'; then
   add_sql encode.hs256 "$SIGN_N" "auth.jwt_encode(claims, secret, 'HS256'), the same claims" \
