@@ -71,3 +71,13 @@ bench: all
 	bash scripts/bench.sh
 fuzz:
 	bash test/fuzz/run.sh $(FUZZ_SECONDS)
+
+# ---- robustness (area 70): sanitised build and long load run ----
+# AUTH_EXT_LDFLAGS: extra link flags for the module (scripts/asan.sh needs none
+# with gcc, which links the sanitizer runtimes itself).
+SHLIB_LINK += $(AUTH_EXT_LDFLAGS)
+.PHONY: check-asan
+check-asan:
+	bash scripts/asan.sh
+soak: all
+	bash scripts/soak.sh $(SOAK_SECONDS)

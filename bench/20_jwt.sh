@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bench/20_jwt.sh: per-call cost of auth.jwt_verify (HS256, EdDSA; first
-# sight of a token and repeated verification of the same token) and of
-# auth.jwt_decode (HS256, explicit secret), each over N calls (default
-# 100000) in one SELECT, next to the SQL floor of the same run: the same
+# sight of a token and repeated verification of the same token; ES256 and
+# RS256 first sight over N/10 tokens) and of auth.jwt_decode (HS256,
+# explicit secret), each over N calls (default 100000) in one SELECT, next to the SQL floor of the same run: the same
 # scan calling a trivial C function (octet_length) instead.  Not part of
 # `make test`; prints a table in microseconds per call (median of REPS runs).
 #
@@ -30,6 +30,12 @@ INSERT INTO hs SELECT auth.jwt_sign(jsonb_build_object('sub', 'user' || i, 'role
 SELECT auth.create_key('EdDSA');
 INSERT INTO ed SELECT auth.jwt_sign(jsonb_build_object('sub', 'user' || i, 'role', 'authenticated',
   'email', 'user' || i || '@example.com')) FROM generate_series(1, :n) i;
+SELECT auth.create_key('ES256');
+CREATE TABLE es AS SELECT auth.jwt_sign(jsonb_build_object('sub', 'user' || i, 'role', 'authenticated',
+  'email', 'user' || i || '@example.com')) AS tok FROM generate_series(1, :n / 10) i;
+SELECT auth.create_key('RS256');
+CREATE TABLE rs AS SELECT auth.jwt_sign(jsonb_build_object('sub', 'user' || i, 'role', 'authenticated',
+  'email', 'user' || i || '@example.com')) AS tok FROM generate_series(1, :n / 10) i;
 CREATE TABLE hs_same AS SELECT (SELECT tok FROM hs LIMIT 1) AS tok FROM generate_series(1, :n);
 CREATE TABLE ed_same AS SELECT (SELECT tok FROM ed LIMIT 1) AS tok FROM generate_series(1, :n);
 -- explicit-key tokens for jwt_decode
@@ -44,8 +50,11 @@ SQL
 # time_query SQL: microseconds per row of SQL run over N rows, in a fresh backend
 time_query() {
   psql -qXAt -v ON_ERROR_STOP=1 <<SQL
-SELECT count(*) FROM hs; SELECT count(*) FROM ed;  -- warm the buffers
-SELECT count(auth.jwt_verify(tok)) FROM hs LIMIT 1; -- load the keyring
+SELECT count(*) FROM hs; SELECT count(*) FROM ed; SELECT count(*) FROM es; SELECT count(*) FROM rs;  -- warm the buffers
+SELECT auth.jwt_verify(tok) IS NOT NULL FROM hs LIMIT 1; -- load the keyring
+SELECT auth.jwt_verify(tok) IS NOT NULL FROM rs LIMIT 1; -- first use of each key's contexts
+SELECT auth.jwt_verify(tok) IS NOT NULL FROM es LIMIT 1;
+SELECT auth.jwt_verify(tok) IS NOT NULL FROM ed LIMIT 1;
 DO \$\$
 DECLARE t0 timestamptz; t1 timestamptz; c bigint;
 BEGIN
@@ -66,8 +75,10 @@ declare -A Q=(
   [hs256_decode_first]="SELECT count(auth.jwt_decode(tok, repeat('k', 32))) FROM hsx"
   [eddsa_verify_first]="SELECT count(auth.jwt_verify(tok)) FROM ed"
   [eddsa_verify_repeat]="SELECT count(auth.jwt_verify(tok)) FROM ed_same"
+  [es256_verify_first]="SELECT count(auth.jwt_verify(tok)) FROM es"
+  [rs256_verify_first]="SELECT count(auth.jwt_verify(tok)) FROM rs"
 )
-ORDER=(floor_octet_length parts_jsonb_parse hs256_verify_first hs256_verify_repeat hs256_decode_first eddsa_verify_first eddsa_verify_repeat)
+ORDER=(floor_octet_length parts_jsonb_parse hs256_verify_first hs256_verify_repeat hs256_decode_first eddsa_verify_first eddsa_verify_repeat es256_verify_first rs256_verify_first)
 declare -A R
 for name in "${ORDER[@]}"; do
   vals=()

@@ -88,3 +88,43 @@ auth_stop() {
   [ -f "$dir/data/postmaster.pid" ] && as_pg "$AUTH_BINDIR/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1
   return 0
 }
+
+# ---- appended by area 70 (robustness) ----
+# auth_start_replica NAME PRIMARY: a hot-standby streaming replica NAME of the
+# running cluster PRIMARY (pg_basebackup -R over the primary's unix socket;
+# initdb -A trust allows "local replication all trust").  Its own socket dir
+# and port; sets REPLICA_HOST REPLICA_PORT (PGHOST/PGPORT stay the primary's).
+# Stopped by auth_workdir's exit trap like the others, or by auth_stop NAME.
+auth_start_replica() {
+  local name=$1 primary=$2
+  local dir=$AUTH_WORK/$name
+  local phost=$AUTH_WORK/$primary/sock pport
+  pport=$(sed -n 's/^port = \([0-9]*\)$/\1/p' "$AUTH_WORK/$primary/data/postgresql.conf" | tail -1)
+  mkdir -p "$dir/sock"
+  [ "$(id -u)" = 0 ] && chown -R postgres "$dir"
+  as_pg "$AUTH_BINDIR/pg_basebackup" -h "$phost" -p "$pport" -U postgres -D "$dir/data" -R -X stream \
+    -c fast --no-sync >"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log"; return 1; }
+  REPLICA_PORT=$(( 20000 + RANDOM % 30000 ))
+  REPLICA_HOST=$dir/sock
+  cat >>"$dir/data/postgresql.conf" <<CONF
+port = $REPLICA_PORT
+unix_socket_directories = '$dir/sock'
+hot_standby = on
+CONF
+  as_pg "$AUTH_BINDIR/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
+    || { cat "$dir/server.log"; return 1; }
+  AUTH_CLUSTERS+=("$name")
+  export REPLICA_HOST REPLICA_PORT
+}
+
+# auth_wait_replay HOST PORT: waits (up to 30 s) until the replica at HOST:PORT
+# has replayed everything the primary (PGHOST/PGPORT) has written so far.
+auth_wait_replay() {
+  local target
+  target=$(psql -qXAt -d postgres -c "SELECT pg_current_wal_lsn()")
+  for _ in $(seq 300); do
+    [ "$(psql -qXAt -h "$1" -p "$2" -d postgres -c "SELECT pg_last_wal_replay_lsn() >= '$target'::pg_lsn")" = t ] && return 0
+    sleep 0.1
+  done
+  return 1
+}

@@ -23,6 +23,14 @@ auth_install || { echo "0 passed, 1 failed"; exit 1; }
 auth_start main "" || { echo "0 passed, 1 failed"; exit 1; }
 export AUTH_ROOT AUTH_SHARED AUTH_WORK AUTH_BINDIR
 
+# ---- hook for scripts/asan.sh (make check-asan): restart the server with extra
+# environment, e.g. LD_PRELOAD of a sanitizer runtime and its options ----
+if [ -n "${AUTH_SERVER_ENV:-}" ]; then
+  # shellcheck disable=SC2086
+  as_pg env $AUTH_SERVER_ENV "$AUTH_BINDIR/pg_ctl" -D "$AUTH_WORK/main/data" -l "$AUTH_WORK/main/server.log" \
+    -w -t 60 restart >/dev/null || { cat "$AUTH_WORK/main/server.log"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
 PASSED=0
 FAILED=0
 SUMMARY=()

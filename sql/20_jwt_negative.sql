@@ -4,6 +4,7 @@
 -- for the one reason it illustrates).  Signatures are made independently
 -- with pgcrypto's hmac().
 SET client_min_messages = warning;
+SELECT NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'pgcrypto') AS t20_own_pgcrypto \gset
 CREATE EXTENSION IF NOT EXISTS pgcrypto;
 
 CREATE FUNCTION pg_temp.b64(b bytea) RETURNS text LANGUAGE sql IMMUTABLE AS $$
@@ -239,4 +240,6 @@ SELECT proname, prosecdef, proconfig FROM pg_proc
    AND proname IN ('create_key', 'import_jwk', 'import_jwks', 'retire_key') ORDER BY proname;
 
 DELETE FROM auth.keys WHERE kid = 't20-hs';
+\if :t20_own_pgcrypto
 DROP EXTENSION pgcrypto;
+\endif

@@ -13,6 +13,10 @@
  * the identity, so a request without a token is anonymous even if the same
  * transaction had verified another token before.
  *
+ * Failures raise PT401 with the same client-facing message as the tokens
+ * area ("Invalid token", which PostgREST passes on with HTTP 401) and the
+ * reason in errdetail.
+ *
  * Admin setting identity.cookie_name: name of a cookie carrying the token
  * when there is no Authorization: Bearer header ('' = no cookie, default).
  *
@@ -90,7 +94,7 @@ request_string(Jsonb *jb, const char *key, const char *what,
 	if (v->type != jbvString)
 		ereport(ERROR,
 				(errcode(ERRCODE_AUTH_INVALID_TOKEN),
-				 errmsg("invalid token"),
+				 errmsg("Invalid token"),
 				 errdetail("The %s is not a string.", what)));
 	*val = v->val.string.val;
 	*len = v->val.string.len;
@@ -124,7 +128,7 @@ auth_pre_request(PG_FUNCTION_ARGS)
 			case AUTH_BEARER_MALFORMED:
 				ereport(ERROR,
 						(errcode(ERRCODE_AUTH_INVALID_TOKEN),
-						 errmsg("invalid token"),
+						 errmsg("Invalid token"),
 						 errdetail("The Authorization header has the Bearer scheme but no well-formed token.")));
 				break;
 			case AUTH_BEARER_NONE:

@@ -218,6 +218,39 @@ key_from_pem(const char *text, size_t len, bool for_signing)
 
 /* ---- JWK ---- */
 
+/*
+ * text parsed as jsonb, or NULL when it is not JSON (or too deep or large
+ * to parse).  The parser's own messages quote the input, which may be a
+ * token or a key: they are swallowed here and never reach the client.
+ */
+Jsonb *
+auth_jsonb_parse(char *text)
+{
+	Jsonb	   *volatile jb = NULL;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	PG_TRY();
+	{
+		jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
+	}
+	PG_CATCH();
+	{
+		ErrorData  *ed;
+
+		MemoryContextSwitchTo(cxt);
+		ed = CopyErrorData();
+		/* only memory is involved in parsing, so recovering here is safe */
+		if (ERRCODE_TO_CATEGORY(ed->sqlerrcode) != ERRCODE_DATA_EXCEPTION &&
+			ERRCODE_TO_CATEGORY(ed->sqlerrcode) != ERRCODE_PROGRAM_LIMIT_EXCEEDED)
+			PG_RE_THROW();
+		FlushErrorState();
+		FreeErrorData(ed);
+		jb = NULL;
+	}
+	PG_END_TRY();
+	return jb;
+}
+
 /* Member name of a jsonb object, or NULL. */
 JsonbValue *
 auth_jsonb_member(Jsonb *obj, const char *name)
@@ -525,11 +558,15 @@ auth_key_from_jwk(Jsonb *jwk, bool for_signing, bool strict_alg)
 	{
 		JwsAlg		bound = key->alg;
 
+		const char *why;
+
 		key->alg = JWS_ALG_INVALID;
-		if (!auth_key_fits(key, bound))
+		why = auth_key_misfit(key, bound);
+		if (why)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("JWK \"alg\" %s does not match its key", jws_algs[bound].name)));
+					 errmsg("JWK \"alg\" %s does not match its key", jws_algs[bound].name),
+					 errdetail_internal("%s", why)));
 		key->alg = bound;
 	}
 	else if (strict_alg)
@@ -559,30 +596,11 @@ auth_key_from_text(const char *text, size_t len, bool for_signing)
 	if (skip < len && text[skip] == '{')
 	{
 		char	   *json = pnstrdup(text, len);
-		Jsonb	   *volatile jwk = NULL;
-		MemoryContext cxt = CurrentMemoryContext;
+		Jsonb	   *jwk = auth_jsonb_parse(json);
 
-		/* the JSON parser's messages quote the input: never let them out */
-		PG_TRY();
-		{
-			jwk = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(json)));
-		}
-		PG_CATCH();
-		{
-			ErrorData  *ed;
-
-			MemoryContextSwitchTo(cxt);
-			ed = CopyErrorData();
-			if (ERRCODE_TO_CATEGORY(ed->sqlerrcode) != ERRCODE_DATA_EXCEPTION &&
-				ERRCODE_TO_CATEGORY(ed->sqlerrcode) != ERRCODE_PROGRAM_LIMIT_EXCEEDED)
-				PG_RE_THROW();
-			FlushErrorState();
-			FreeErrorData(ed);
-			explicit_bzero(json, len);
-			bad_key("the key is not a valid JWK: it starts with \"{\" but is not JSON");
-		}
-		PG_END_TRY();
 		explicit_bzero(json, len);
+		if (jwk == NULL)
+			bad_key("the key is not a valid JWK: it starts with \"{\" but is not JSON");
 		return auth_key_from_jwk(jwk, for_signing, false);
 	}
 	return key_from_secret((const unsigned char *) text, len, CurrentMemoryContext);

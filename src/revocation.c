@@ -83,12 +83,14 @@ static uint64 checked_generation = 1;
 /* auth.revocations and its primary key, resolved once per backend. */
 static Oid	revocations_relid = InvalidOid;
 static Oid	revocations_indexid = InvalidOid;
+/* The table whose invalidations concern us; unlike the above, never reset. */
+static Oid	watched_relid = InvalidOid;
 static bool callback_registered = false;
 
 static void
 revocations_changed(Datum arg, Oid relid)
 {
-	if (relid == InvalidOid || relid == revocations_relid)
+	if (relid == InvalidOid || relid == watched_relid)
 	{
 		checked_generation++;
 		revocations_relid = InvalidOid;
@@ -96,9 +98,14 @@ revocations_changed(Datum arg, Oid relid)
 	}
 }
 
-/* Finds auth.revocations; false when it does not exist (yet). */
+/*
+ * Finds auth.revocations and its primary key; false when they do not exist
+ * (yet).  The OIDs are returned in locals: catalog lookups and lock
+ * acquisitions may process invalidations, and revocations_changed() then
+ * resets the statics at any moment.
+ */
 static bool
-resolve_revocations(void)
+resolve_revocations(Oid *relid, Oid *indexid)
 {
 	Oid			nsp;
 
@@ -107,18 +114,20 @@ resolve_revocations(void)
 		CacheRegisterRelcacheCallback(revocations_changed, (Datum) 0);
 		callback_registered = true;
 	}
-	if (OidIsValid(revocations_relid))
+	*relid = revocations_relid;
+	*indexid = revocations_indexid;
+	if (OidIsValid(*relid) && OidIsValid(*indexid))
 		return true;
 	nsp = get_namespace_oid(AUTH_SCHEMA, true);
 	if (!OidIsValid(nsp))
 		return false;
-	revocations_relid = get_relname_relid(REVOCATIONS_TABLE, nsp);
-	revocations_indexid = get_relname_relid(REVOCATIONS_INDEX, nsp);
-	if (!OidIsValid(revocations_relid) || !OidIsValid(revocations_indexid))
-	{
-		revocations_relid = InvalidOid;
+	*relid = get_relname_relid(REVOCATIONS_TABLE, nsp);
+	*indexid = get_relname_relid(REVOCATIONS_INDEX, nsp);
+	if (!OidIsValid(*relid) || !OidIsValid(*indexid))
 		return false;
-	}
+	watched_relid = *relid;
+	revocations_relid = *relid;
+	revocations_indexid = *indexid;
 	return true;
 }
 
@@ -205,6 +214,8 @@ auth_revocation_check(Jsonb *claims)
 	ArrayType  *array;
 	Relation	rel;
 	Relation	index;
+	Oid			relid;
+	Oid			indexid;
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
 	ScanKeyData skey;
@@ -220,7 +231,7 @@ auth_revocation_check(Jsonb *claims)
 	/* Revocations committed elsewhere empty the table of checked claims. */
 	AcceptInvalidationMessages();
 	/* Not there (yet): during CREATE EXTENSION, nothing can be revoked. */
-	if (!resolve_revocations())
+	if (!resolve_revocations(&relid, &indexid))
 		return;
 	generation = checked_generation;
 
@@ -240,8 +251,8 @@ auth_revocation_check(Jsonb *claims)
 		return;
 	array = construct_array(keys, nkeys, TEXTOID, -1, false, TYPALIGN_INT);
 
-	rel = table_open(revocations_relid, AccessShareLock);
-	index = index_open(revocations_indexid, AccessShareLock);
+	rel = table_open(relid, AccessShareLock);
+	index = index_open(indexid, AccessShareLock);
 
 	ScanKeyEntryInitialize(&skey, SK_SEARCHARRAY, 1, BTEqualStrategyNumber,
 						   TEXTOID, index->rd_indcollation[0], F_TEXTEQ,

@@ -101,6 +101,7 @@ extern char *auth_key_thumbprint(const AuthKey *key);
 extern char *auth_random_b64url(int nbytes);
 extern Jsonb *auth_jsonb_object(const char **names, char **values, int n);
 extern JsonbValue *auth_jsonb_member(Jsonb *obj, const char *name);
+extern Jsonb *auth_jsonb_parse(char *text);
 
 /* ---- signatures (jws.c) ---- */
 extern const char *jws_verify_signature(AuthKey *key, JwsAlg alg,
@@ -142,6 +143,8 @@ typedef struct JwtTimes
 extern void jwt_read_times(Jsonb *claims, JwtTimes *t);
 extern void jwt_check_times(const JwtTimes *t);
 extern void jwt_check_issuer_audience(Jsonb *claims);
+extern int64 jwt_statement_time(void);
+extern void auth_require_fit(const AuthKey *key, JwsAlg alg);
 
 /* ---- tokens.c settings ---- */
 extern int	jwt_leeway_seconds(void);

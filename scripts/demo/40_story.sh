@@ -89,3 +89,11 @@ http POST /rpc/signout '' "$ANN"
 http GET /tasks '' "$ANN"
 say "Ben is still signed in"
 http GET /tasks '' "$BEN"
+
+say "Brute force: after 5 wrong passwords (accounts.max_failures) Ben's account is locked; even the right password gets the same answer as an unknown email"
+for i in 1 2 3 4 5; do http POST /rpc/signin '{"email":"ben@todo.example","password":"guess '$i'"}'; done
+http POST /rpc/signin '{"email":"ben@todo.example","password":"correct horse 2"}'
+http POST /rpc/signin '{"email":"nobody@todo.example","password":"correct horse 2"}'
+say "The lockout lasts 1 s, doubling with each further failure (up to 15 min); then the right password works"
+sleep 1.2
+http POST /rpc/signin '{"email":"ben@todo.example","password":"correct horse 2"}'

@@ -51,3 +51,13 @@ CREATE TRIGGER tasks_before_write BEFORE INSERT OR UPDATE ON todo.tasks
     FOR EACH ROW EXECUTE FUNCTION todo._tasks_before_write();
 
 SELECT auth.enable_user_isolation('todo.tasks', 'user_id');
+
+-- The tasks are user data: pg_dump must dump their rows (and where the id
+-- sequence stands), not only the CREATE EXTENSION.
+SELECT pg_catalog.pg_extension_config_dump('todo.tasks', '');
+SELECT pg_catalog.pg_extension_config_dump('todo.tasks_id_seq', '');
+-- The database owner who installed the extension (Neon: not a superuser)
+-- must be able to dump and restore them; RLS still applies to it unless it
+-- has BYPASSRLS, which pg_dump/pg_restore need for a table with forced RLS.
+GRANT SELECT, INSERT, UPDATE, DELETE ON todo.tasks TO @extowner@;
+GRANT SELECT, UPDATE ON SEQUENCE todo.tasks_id_seq TO @extowner@;

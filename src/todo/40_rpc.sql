@@ -32,17 +32,8 @@ CREATE FUNCTION todo.signout_everywhere() RETURNS jsonb
 COMMENT ON FUNCTION todo.signout_everywhere() IS
     'POST /rpc/signout_everywhere: revokes every token of the caller';
 
--- The tasks are the users' data: like auth.users they must survive pg_dump,
--- and a table created by an extension script is dumped only as an extension
--- configuration table; so is the position of its id sequence, or the first
--- task after a restore would reuse id 1.  (Harmless if 30_tasks.sql also
--- registers them: pg_extension_config_dump replaces the entry.)
-SELECT pg_catalog.pg_extension_config_dump('todo.tasks', '');
-SELECT pg_catalog.pg_extension_config_dump(
-    pg_catalog.pg_get_serial_sequence('todo.tasks', 'id')::pg_catalog.regclass, '');
-
--- The objects of a trusted extension belong to the bootstrap superuser, so
--- a database owner who is not one (Neon) could not grant the app roles their
--- verbs on the tasks; the extension owner gets them with the grant option.
--- (Harmless if 30_tasks.sql grants the same.)
+-- 30_tasks.sql registers the tasks for pg_dump and grants the extension
+-- owner their verbs; the owner also needs the grant option, or a database
+-- owner who is not a superuser (Neon; the objects of a trusted extension
+-- belong to the bootstrap superuser) could not grant the app roles theirs.
 GRANT SELECT, INSERT, UPDATE, DELETE ON todo.tasks TO @extowner@ WITH GRANT OPTION;

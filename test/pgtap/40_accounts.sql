@@ -1,7 +1,7 @@
 -- pgTAP: the SQL contract of the accounts area (auth.users, sign-up,
 -- sign-in, lockout, sign-out, revocation), without HTTP.
 BEGIN;
-SELECT plan(57);
+SELECT plan(60);
 
 -- cheap hashing: cost is not what this suite tests
 SELECT auth.configure('password.argon2_memory_kib', '64');
@@ -53,6 +53,13 @@ SELECT is(auth.signup('a@b.co', 'x', repeat('é', 101)), '{"error": "Name must b
 SELECT is(auth.signup('a@b.co', 'password-ok', repeat('é', 100)) ? 'token', true, 'a name of 100 multibyte characters is fine');
 SELECT is(auth.signup('a b@c.de', 'password-ok', 'N'), '{"error": "Please enter a valid email"}', 'an email with a space is refused');
 SELECT is(auth.signup('x@y.zz', repeat('p', 4097), 'N'), '{"error": "Password must be 4096 bytes or less"}', 'an over-long password is refused, not truncated');
+
+-- ---- settings ----
+SELECT throws_ok($$SELECT auth.configure('accounts.max_failures', '0')$$, '22023', NULL, 'accounts.max_failures is at least 1');
+SELECT throws_ok($$SELECT auth.configure('accounts.token_role', '')$$, '22023', NULL, 'accounts.token_role must be a role name');
+SELECT is((SELECT array_agg(name::text ORDER BY name) FROM auth.settings() WHERE name LIKE 'accounts.%'),
+    ARRAY['accounts.lockout_base_seconds', 'accounts.lockout_max_seconds', 'accounts.max_failures', 'accounts.token_role'],
+    'the accounts settings are registered');
 
 -- ---- sign-in and lockout (max 2 failures, back-off 10 s doubling up to 15 s) ----
 SELECT auth.configure('accounts.max_failures', '2');

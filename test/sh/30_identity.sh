@@ -84,6 +84,22 @@ SQL
 )
 is "$got" "$A" "set_config(..., true) is refused (A stays A)"
 
+# PostgreSQL 15's GRANT SET ON PARAMETER lets a role pass the privilege check
+# of a superuser-only setting; the check hook still refuses the value.
+su_sql -c "GRANT SET ON PARAMETER auth_ext.claims TO $ROLE"
+got=$(who <<SQL
+SELECT auth.user_id();
+BEGIN;
+SET LOCAL auth_ext.claims = '{"sub": "$B"}';
+$READ
+COMMIT;
+SQL
+)
+is "$got" "" "even with GRANT SET ON PARAMETER, SET auth_ext.claims is refused"
+got=$(psql -qAtX -U "$ROLE" -c "SELECT auth.user_id()" -c "SET auth_ext.claims = '{\"sub\": \"$B\"}'" 2>&1 | grep -c 'can only be set by auth.jwt_verify')
+is "$got" "1" "... by the check hook (the privilege check passed)"
+su_sql -c "REVOKE SET ON PARAMETER auth_ext.claims FROM $ROLE"
+
 # A function with a SET clause: refused at CREATE for the spoofer; a superuser
 # can only create it before the library is loaded, and calling it then fails.
 got=$(who <<SQL
@@ -238,6 +254,15 @@ COMMIT;
 SQL
 )
 is "$got" "t github|42|<null> " "a sub that is not a uuid: user_id() has it, uid() is NULL"
+TODD=$(su_sql -c "SELECT auth.jwt_sign(jsonb_build_object('sub', '{A0EEBC99-9C0B4EF8-BB6D6BB9-BD380A11}'))")
+got=$(psql -qAtX -U "$ROLE" -v t="$TODD" 2>/dev/null <<'SQL' | tr '\n' ' '
+BEGIN;
+SELECT auth.jwt_verify(:'t') IS NOT NULL;
+SELECT auth.uid(), auth.uid() = auth.user_id()::uuid;
+COMMIT;
+SQL
+)
+is "$got" "t a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11|t " "uid() reads every spelling PostgreSQL's uuid input accepts"
 
 got=$(who <<SQL
 BEGIN;
@@ -342,7 +367,8 @@ CREATE TABLE public.t30_rows AS SELECT g FROM generate_series(1, 20000) g;
 ANALYZE public.t30_rows;
 GRANT SELECT ON public.t30_rows TO $ROLE;
 SQL
-psql -qAtX -d postgres -c "ALTER SYSTEM SET auth_ext.claims = '{\"sub\": \"$B\"}'" -c "SELECT pg_reload_conf()" >/dev/null
+psql -qAtX -d postgres -c "SET auth_ext.claims = '{\"sub\": \"$B\"}'" \
+  -c "ALTER SYSTEM SET auth_ext.claims = '{\"sub\": \"$B\"}'" -c "SELECT pg_reload_conf()" >/dev/null
 grep -q '^auth_ext.claims' "$DATA/postgresql.auto.conf"
 ok $? "setup: a superuser wrote auth_ext.claims into postgresql.auto.conf"
 sleep 0.3

@@ -66,6 +66,7 @@ out=$(standby -c "SELECT auth.jwt_verify('$T2')" 2>&1)
 
 # A standby session that keeps verifying a token forgets it was fine once
 # the sign-out is replayed (the relcache invalidation travels in the WAL).
+sleep 1.1 # past the second of the sign-out everywhere (iat has whole seconds)
 T3=$(primary -c "SELECT auth.signin('replica@example.com', 'password-replica')->>'token'")
 replayed
 cat >"$SDIR/signout.sh" <<SH
