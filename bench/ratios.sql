@@ -64,6 +64,14 @@ SELECT bench.quotient(format('end-to-end authenticated / unauthenticated, CPU-bo
     'cpu.e2e.noauth_c' || c, 'cpu.e2e.auth_c' || c, '>= 0.9', 'the same, from CPU time (server + client) per request: robust on a shared machine')
   FROM unnest(ARRAY[1, 2]) c;
 
+SELECT bench.quotient(format('end-to-end, pre_request in the headers statement / unauthenticated, %s client(s)', c),
+    'e2e.auth1_c' || c, 'e2e.noauth_c' || c, NULL,
+    'the same request with set_config and pre_request in one statement: the share of the gap that is one more round trip, informative')
+  FROM unnest(ARRAY[1, 2]) c;
+SELECT bench.quotient(format('end-to-end, pre_request in the headers statement / unauthenticated, CPU, %s client(s)', c),
+    'cpu.e2e.noauth_c' || c, 'cpu.e2e.auth1_c' || c, NULL, 'the same from CPU per request, informative')
+  FROM unnest(ARRAY[1, 2]) c;
+
 SELECT bench.quotient('server work per request, unauthenticated / authenticated', 'req.noauth', 'req.auth', NULL, 'what authentication adds to the server''s own work for a request, without protocol and client costs (stricter than the end-to-end ratio), informative');
 
 -- passwords against raw libargon2 at the same parameters

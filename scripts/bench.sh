@@ -358,6 +358,8 @@ SQL
       "'$claims'" "$LIST" "$ORDER" >"$PGB/rlsclaims_$n.sql"
     printf "BEGIN READ ONLY;\nSELECT set_config('request.headers', %s, true);\nSELECT auth.pre_request();\n%s bench.tasks %s;\nCOMMIT;\n" \
       "'{\"authorization\": \"Bearer $tok\"}'" "$LIST" "$ORDER" >"$PGB/e2eauth_$n.sql"
+    printf "BEGIN READ ONLY;\nSELECT set_config('request.headers', %s, true), auth.pre_request();\n%s bench.tasks %s;\nCOMMIT;\n" \
+      "'{\"authorization\": \"Bearer $tok\"}'" "$LIST" "$ORDER" >"$PGB/e2eauth1_$n.sql"
     printf "BEGIN READ ONLY;\nSELECT set_config('request.headers', %s, true);\n%s bench.tasks WHERE user_id = %s %s;\nCOMMIT;\n" \
       "'{\"accept\": \"application/json\"}'" "$LIST" "'$uid'" "$ORDER" >"$PGB/e2enoauth_$n.sql"
   done < <(q -F '|' -c "SELECT n, uid, tok FROM bench.users ORDER BY n")
@@ -372,6 +374,7 @@ SQL
     for c in 1 2; do
       add_pgb "e2e.auth_c$c" "$c" t60_app e2eauth "tx/s, $c client(s): BEGIN; set_config('request.headers', bearer token); auth.pre_request(); 20 newest tasks through RLS; COMMIT"
       add_pgb "e2e.noauth_c$c" "$c" t60_bypass e2enoauth "tx/s, $c client(s): BEGIN; set_config('request.headers', no token); 20 newest tasks WHERE user_id = '...', no RLS; COMMIT"
+      add_pgb "e2e.auth1_c$c" "$c" t60_app e2eauth1 "tx/s, $c client(s): as e2e.auth but set_config and auth.pre_request() in one statement (as many round trips as e2e.noauth)"
     done
     run_pgb
     log "server work per request (procedure loop, one transaction per request)"
