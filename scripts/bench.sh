@@ -16,7 +16,7 @@
 # Writes bench/RESULTS.md and bench/results.csv.
 #
 # BENCH_QUICK=1: smaller data and fewer repetitions, for development (about
-# 2 minutes instead of about 8).  AUTH_KEEP=1 keeps the cluster afterwards.
+# 3 minutes instead of about 10).  AUTH_KEEP=1 keeps the cluster afterwards.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
