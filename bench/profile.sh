@@ -6,7 +6,7 @@
 # and the inclusive time of auth_ext's own functions.
 #
 #   bash bench/profile.sh "auth.jwt_verify(tok)" tok_hs256
-#   bash bench/profile.sh "auth.jwt_decode(tok, '$BENCH_SECRET')" tok_hs256x
+#   bash bench/profile.sh 'auth.jwt_decode(tok, $BENCH_SECRET)' tok_hs256x
 #
 # Tables: tok_hs256x (HS256 tokens signed in plain SQL with $BENCH_SECRET,
 # for jwt_decode/jws_verify), tok_hs256 and tok_eddsa (keyring tokens, for
@@ -16,7 +16,8 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 EXPR=${1:-auth.jwt_verify(tok)}
 TABLE=${2:-tok_hs256}
-export BENCH_SECRET='bench-secret-0123456789abcdef-0123456789abcdef'
+BENCH_SECRET='bench-secret-0123456789abcdef-0123456789abcdef'
+EXPR=${EXPR//\$BENCH_SECRET/\'$BENCH_SECRET\'}   # $BENCH_SECRET in EXPR: the secret, quoted
 command -v perf >/dev/null || { echo "perf is not installed"; exit 1; }
 
 make -s >/dev/null || exit 1
