@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 PKGS="postgresql-15 postgresql-contrib postgresql-server-dev-15 libssl-dev libargon2-dev libcrypt-dev
       postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl pgbouncer
-      clang libclang-rt-14-dev make gcc"
+      clang libclang-rt-14-dev make gcc time"
 command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 
 missing=""
