@@ -19,14 +19,18 @@ MODULE_big  = auth_ext
 OBJS        = auth_ext.o $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/core/*.c)))
 PGFILEDESC  = "auth_ext - authentication inside PostgreSQL"
 
-# The install script is assembled from one file per area (src/sql/NN_area.sql),
-# in name order, so each area keeps its SQL beside its C.
+# The newest version's install script is assembled from one file per area
+# (src/sql/NN_area.sql), in name order, so each area keeps its SQL beside its C.
 # auth_ext_todo's script is assembled the same way from src/todo/*.sql.
+# Older versions are reached through the frozen 1.0 script (committed as
+# released, never regenerated) and the upgrade scripts auth_ext--X--Y.sql:
+# a change to src/sql needs an upgrade script doing the same (test/sh/70_upgrade.sh
+# compares an upgraded database with a fresh install).
 SQL_PARTS   = $(sort $(wildcard src/sql/*.sql))
 TODO_PARTS  = $(sort $(wildcard src/todo/*.sql))
 TODOVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" auth_ext_todo.control)
 DATA_built  = auth_ext--$(EXTVERSION).sql auth_ext_todo--$(TODOVERSION).sql
-DATA        = $(wildcard auth_ext--*--*.sql auth_ext_todo--*--*.sql)
+DATA        = auth_ext--1.0.sql $(wildcard auth_ext--*--*.sql auth_ext_todo--*--*.sql)
 
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --load-extension=auth_ext

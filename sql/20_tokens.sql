@@ -58,11 +58,41 @@ DELETE FROM auth.keys WHERE kid = 't20-broken';
 SELECT auth.jwt_verify(:'tok2')->>'sub' AS sub2;
 
 -- a fresh backend that must load its caches under force_parallel_mode:
--- the token functions are PARALLEL UNSAFE, so no parallel plan is made
+-- jwt_encode is PARALLEL UNSAFE, so no parallel plan is made
 \c
 SET force_parallel_mode = on;
 SELECT auth.jwt_decode(auth.jwt_encode(jsonb_build_object('sub', 'par',
          'exp', extract(epoch from now())::bigint + 60), repeat('k', 32)), repeat('k', 32))->>'sub' AS sub;
+-- since 1.1 the explicit-key functions are PARALLEL SAFE: under
+-- force_parallel_mode they run in a parallel worker (Gather, Single Copy,
+-- one worker launched), a fresh process that loads the settings there with
+-- the query's snapshot; results are right and failures are still PT401
+SELECT auth.jwt_encode(jsonb_build_object('sub', 'par', 'pad', repeat('p', 200), 'exp', extract(epoch from now())::bigint + 60),
+         repeat('k', 32)) AS partok \gset
+\c
+SET force_parallel_mode = on;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT auth.jwt_decode(:'partok', repeat('k', 32)), auth.jws_verify(:'partok', repeat('k', 32), '{HS256}'),
+       auth.jwt_decode_unverified(:'partok');
+SELECT auth.jwt_decode(:'partok', repeat('k', 32))->>'sub' AS decoded,
+       convert_from(auth.jws_verify(:'partok', repeat('k', 32), '{HS256}'), 'UTF8')::jsonb->>'sub' AS verified,
+       auth.jwt_decode_unverified(:'partok')->'header'->>'alg' AS unverified_alg;
+SELECT auth.jwt_decode(:'partok', repeat('x', 32));
+\echo :LAST_ERROR_SQLSTATE
+SELECT auth.jws_verify(:'partok', repeat('k', 32), '{HS512}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT auth.jwt_decode_unverified('not.a-token');
+\echo :LAST_ERROR_SQLSTATE
+-- the worker reads the settings in auth.config, not defaults: a smaller
+-- jwt.max_token_bytes refuses the same token there
+RESET force_parallel_mode;
+SELECT auth.configure('jwt.max_token_bytes', '256');
+SET force_parallel_mode = on;
+SELECT length(:'partok') > 256 AS longer;
+SELECT auth.jwt_decode_unverified(:'partok');
+\echo :LAST_ERROR_SQLSTATE
+RESET force_parallel_mode;
+SELECT auth.configure('jwt.max_token_bytes', NULL);
 \c
 SET force_parallel_mode = on;
 SELECT jsonb_typeof(auth.jwks()->'keys') AS jwks;

@@ -1,9 +1,13 @@
 -- Tokens: JWS/JWT signing and verification, and the keyring (auth.keys).
 --
--- Parallel safety: every function that may (re)load the per-backend caches
--- of auth.config or auth.keys is PARALLEL UNSAFE, because loading reads the
--- table with a fresh snapshot, which PostgreSQL forbids in parallel mode
--- ("cannot update SecondarySnapshot during a parallel operation").
+-- Parallel safety: the functions that verify or decode with an explicit key
+-- and set no state (jws_verify, jwt_decode, jwt_decode_unverified) are
+-- PARALLEL SAFE since 1.1: in parallel mode, leader or worker, the settings
+-- they read are loaded with the query's snapshot and not cached
+-- (src/table_read.c).  Functions that set the transaction's identity
+-- (jwt_verify, jwt_session_init) or write (keys, jwt_sign's jti) stay
+-- PARALLEL UNSAFE.  A change here needs the same change in the upgrade script
+-- (auth_ext--1.0--1.1.sql, or the next one).
 --
 -- auth.keys holds private material: no application role may read it
 -- (REVOKE ALL FROM PUBLIC).  C code reads it without permission checks into
@@ -140,7 +144,7 @@ COMMENT ON FUNCTION auth.jwks() IS
     'public JWKS (RFC 7517) of our active asymmetric keys (not HMAC, not imported), for others to verify our tokens';
 
 CREATE FUNCTION auth.jws_verify(token text, key text, algorithms text[]) RETURNS bytea
-    LANGUAGE C STABLE STRICT PARALLEL UNSAFE
+    LANGUAGE C STABLE STRICT PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'auth_jws_verify';
 COMMENT ON FUNCTION auth.jws_verify(text, text, text[]) IS
     'check a compact JWS signature with an explicit key (HMAC secret, PEM or JWK); returns the payload bytes';
@@ -155,13 +159,13 @@ COMMENT ON FUNCTION auth._verify_signature(text, text, bytea, bytea) IS
 REVOKE ALL ON FUNCTION auth._verify_signature(text, text, bytea, bytea) FROM PUBLIC;
 
 CREATE FUNCTION auth.jwt_decode(token text, key text, algorithms text[] DEFAULT '{HS256}') RETURNS jsonb
-    LANGUAGE C STABLE STRICT PARALLEL UNSAFE
+    LANGUAGE C STABLE STRICT PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'auth_jwt_decode';
 COMMENT ON FUNCTION auth.jwt_decode(text, text, text[]) IS
     'verify a JWT with an explicit key: signature, exp (required), nbf, iat; returns the claims';
 
 CREATE FUNCTION auth.jwt_decode_unverified(token text) RETURNS jsonb
-    LANGUAGE C STABLE STRICT PARALLEL UNSAFE
+    LANGUAGE C STABLE STRICT PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'auth_jwt_decode_unverified';
 COMMENT ON FUNCTION auth.jwt_decode_unverified(text) IS
     'header and payload of a token WITHOUT any verification, for debugging';
