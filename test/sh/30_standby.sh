@@ -8,31 +8,16 @@ source "$AUTH_ROOT/scripts/tap.sh"
 source "$AUTH_ROOT/scripts/lib.sh"
 
 SDIR=$AUTH_WORK/t30_standby
-SPORT=$(( 20000 + RANDOM % 30000 ))
 source "$AUTH_ROOT/test/sh/30_fixture.bash"
 T30_CLEANUP='[ -f "$SDIR/data/postmaster.pid" ] && as_pg "$AUTH_BINDIR/pg_ctl" -D "$SDIR/data" -m immediate -w stop >/dev/null 2>&1; rm -rf "$SDIR"'
 t30_fixture t30_standby t30_standby_user
 
-mkdir -p "$SDIR/sock"
-[ "$(id -u)" = 0 ] && chown -R postgres "$SDIR"
-as_pg "$AUTH_BINDIR/pg_basebackup" -h "$PGHOST" -p "$PGPORT" -U postgres -D "$SDIR/data" -R -X stream -c fast --no-sync \
-  >"$SDIR/basebackup.log" 2>&1
-ok $? "pg_basebackup of the test cluster" || { sed 's/^/# /' "$SDIR/basebackup.log"; tap_done; exit; }
-cat >>"$SDIR/data/postgresql.conf" <<CONF
-port = $SPORT
-unix_socket_directories = '$SDIR/sock'
-hot_standby = on
-CONF
-as_pg "$AUTH_BINDIR/pg_ctl" -D "$SDIR/data" -l "$SDIR/server.log" -w -t 60 start >/dev/null
-ok $? "standby started" || { sed 's/^/# /' "$SDIR/server.log"; tap_done; exit; }
+auth_start_replica t30_standby main
+ok $? "standby started (pg_basebackup -R of the test cluster)" || { tap_done; exit; }
+SPORT=$REPLICA_PORT
 
 ssql() { psql -qAtX -h "$SDIR/sock" -p "$SPORT" -d "$DB" "$@"; }
-# wait until the standby has replayed everything the primary wrote
-target=$(psql -qAtX -d postgres -c "SELECT pg_current_wal_lsn()")
-for _ in $(seq 100); do
-  [ "$(ssql -U postgres -c "SELECT pg_last_wal_replay_lsn() >= '$target'::pg_lsn")" = t ] && break
-  sleep 0.1
-done
+auth_wait_replay "$SDIR/sock" "$SPORT"
 is "$(ssql -U "$ROLE" -c "SELECT pg_is_in_recovery()")" "t" "connected to a hot standby"
 
 out=$(ssql -U "$ROLE" -v t="$TA" 2>&1 <<'SQL' | tr '\n' ' '

@@ -26,29 +26,14 @@ primary -c "SELECT auth.signup('replica@example.com', 'password-replica', 'Repli
 T1=$(primary -c "SELECT auth.signin('replica@example.com', 'password-replica')->>'token'")
 T2=$(primary -c "SELECT auth.signin('replica@example.com', 'password-replica')->>'token'")
 
-# a streaming replica of the test cluster, on a socket of its own
-mkdir -p "$SDIR/sock"; chown -R postgres "$SDIR" 2>/dev/null
-SPORT=$(( 20000 + RANDOM % 30000 ))
-as_pg pg_basebackup -h "$PGHOST" -p "$PGPORT" -U postgres -D "$SDIR/data" -R -X stream -c fast >"$SDIR/basebackup.log" 2>&1
-ok $? "pg_basebackup of the primary"
-cat >>"$SDIR/data/postgresql.conf" <<CONF
-port = $SPORT
-unix_socket_directories = '$SDIR/sock'
-hot_standby = on
-CONF
-as_pg pg_ctl -D "$SDIR/data" -l "$SDIR/server.log" -w -t 60 start >/dev/null
-ok $? "standby started"
+# a streaming replica of the test cluster, on a socket of its own (scripts/lib.sh)
+auth_start_replica t40_standby main
+ok $? "standby started (pg_basebackup -R of the primary)"
+SPORT=$REPLICA_PORT
 is "$(standby -c 'SELECT pg_is_in_recovery()')" "t" "it is a hot standby"
 
 # waits until the standby has replayed everything the primary wrote so far
-replayed() {
-  local lsn; lsn=$(primary -c "SELECT pg_current_wal_lsn()")
-  for _ in $(seq 1 300); do
-    [ "$(standby -c "SELECT pg_last_wal_replay_lsn() >= '$lsn'::pg_lsn")" = t ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
+replayed() { auth_wait_replay "$SDIR/sock" "$SPORT"; }
 
 replayed; ok $? "standby caught up"
 is "$(standby -c "SELECT auth.jwt_verify('$T1')->>'email'" 2>&1)" "replica@example.com" "before sign-out the token verifies on the standby"
