@@ -89,3 +89,26 @@ SELECT split_part(:'tok2', '.', 1) || '.' ||
        '.' || split_part(:'tok2', '.', 3) AS forged \gset
 SELECT auth.jwt_verify(:'tok2')->>'sub' AS cached_original;
 SELECT auth.jwt_verify(:'forged');
+-- many distinct tokens: 2,000 tokens of about 1.5 KiB each are more than
+-- the cache's 4 MiB budget holds (about 1,000 of them), so the second pass
+-- verifies both evicted and cached tokens; all give the same claims
+SELECT auth.create_key('HS256') AS many_kid \gset
+CREATE TEMP TABLE t20_many AS
+  SELECT i, auth.jwt_sign(jsonb_build_object('sub', 'u' || i, 'pad', repeat('p', 1000))) AS tok
+  FROM generate_series(1, 2000) i;
+CREATE TEMP TABLE t20_pass1 AS SELECT i, auth.jwt_verify(tok) AS claims FROM t20_many;
+SELECT count(*) FILTER (WHERE claims->>'sub' = 'u' || i) AS first_pass FROM t20_pass1;
+SELECT count(*) FILTER (WHERE auth.jwt_verify(m.tok) = p.claims) AS second_pass,
+       count(*) FILTER (WHERE auth.jwt_verify(m.tok) = p.claims) AS third_pass
+  FROM t20_many m JOIN t20_pass1 p USING (i);
+-- a retired key makes every one of them fail, cached or not
+CREATE FUNCTION pg_temp.t20_refused(t text) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM auth.jwt_verify(t);
+  RETURN false;
+EXCEPTION WHEN SQLSTATE 'PT401' THEN
+  RETURN true;
+END $$;
+SELECT auth.retire_key(:'many_kid');
+SELECT count(*) FILTER (WHERE pg_temp.t20_refused(tok)) AS refused FROM t20_many;
+DROP TABLE t20_many, t20_pass1;
