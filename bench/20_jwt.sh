@@ -30,6 +30,11 @@ INSERT INTO hs SELECT auth.jwt_sign(jsonb_build_object('sub', 'user' || i, 'role
 SELECT auth.create_key('EdDSA');
 INSERT INTO ed SELECT auth.jwt_sign(jsonb_build_object('sub', 'user' || i, 'role', 'authenticated',
   'email', 'user' || i || '@example.com')) FROM generate_series(1, :n) i;
+-- 1,000 distinct EdDSA tokens in rotation (what a pooled connection serving 1,000 users sees)
+-- (tokens of their own, all verified once by the backend before it is timed)
+CREATE TABLE ed_pool1 AS SELECT auth.jwt_sign(jsonb_build_object('sub', 'pool' || i, 'role', 'authenticated',
+  'email', 'pool' || i || '@example.com')) AS tok FROM generate_series(1, 1000) i;
+CREATE TABLE ed_pool AS SELECT tok FROM ed_pool1, generate_series(1, greatest(:n / 1000, 2)) g ORDER BY g;
 SELECT auth.create_key('ES256');
 CREATE TABLE es AS SELECT auth.jwt_sign(jsonb_build_object('sub', 'user' || i, 'role', 'authenticated',
   'email', 'user' || i || '@example.com')) AS tok FROM generate_series(1, :n / 10) i;
@@ -37,8 +42,6 @@ SELECT auth.create_key('RS256');
 CREATE TABLE rs AS SELECT auth.jwt_sign(jsonb_build_object('sub', 'user' || i, 'role', 'authenticated',
   'email', 'user' || i || '@example.com')) AS tok FROM generate_series(1, :n / 10) i;
 CREATE TABLE hs_same AS SELECT (SELECT tok FROM hs LIMIT 1) AS tok FROM generate_series(1, :n);
--- 1,000 distinct EdDSA tokens in rotation (what a pooled connection serving 1,000 users sees)
-CREATE TABLE ed_pool AS SELECT tok FROM (SELECT tok FROM ed LIMIT 1000) t, generate_series(1, greatest(:n / 1000, 2)) g ORDER BY g;
 CREATE TABLE ed_same AS SELECT (SELECT tok FROM ed LIMIT 1) AS tok FROM generate_series(1, :n);
 -- explicit-key tokens for jwt_decode
 CREATE TABLE hsx AS SELECT auth.jwt_encode(jsonb_build_object('sub', 'user' || i,
@@ -49,7 +52,8 @@ CREATE TABLE payloads AS SELECT convert_from(decode(translate(p, '-_', '+/') ||
 VACUUM ANALYZE;
 SQL
 
-# time_query SQL: microseconds per row of SQL run over N rows, in a fresh backend
+# time_query SQL [WARMUP]: microseconds per row of SQL run over N rows, in a fresh backend
+# (WARMUP, if given, is run untimed first in the same backend)
 time_query() {
   psql -qXAt -v ON_ERROR_STOP=1 <<SQL
 SELECT count(*) FROM hs; SELECT count(*) FROM ed; SELECT count(*) FROM es; SELECT count(*) FROM rs;  -- warm the buffers
@@ -57,6 +61,7 @@ SELECT auth.jwt_verify(tok) IS NOT NULL FROM hs LIMIT 1; -- load the keyring
 SELECT auth.jwt_verify(tok) IS NOT NULL FROM rs LIMIT 1; -- first use of each key's contexts
 SELECT auth.jwt_verify(tok) IS NOT NULL FROM es LIMIT 1;
 SELECT auth.jwt_verify(tok) IS NOT NULL FROM ed LIMIT 1;
+${2:-}
 DO \$\$
 DECLARE t0 timestamptz; t1 timestamptz; c bigint;
 BEGIN
@@ -81,12 +86,15 @@ declare -A Q=(
   [es256_verify_first]="SELECT count(auth.jwt_verify(tok)) FROM es"
   [rs256_verify_first]="SELECT count(auth.jwt_verify(tok)) FROM rs"
 )
+declare -A W=(
+  [eddsa_verify_pool1000]="SELECT count(auth.jwt_verify(tok)) FROM ed_pool1;"
+)
 ORDER=(floor_octet_length parts_jsonb_parse hs256_verify_first hs256_verify_repeat hs256_decode_first eddsa_verify_first eddsa_verify_repeat eddsa_verify_pool1000 es256_verify_first rs256_verify_first)
 declare -A R
 for name in "${ORDER[@]}"; do
   vals=()
   for ((r = 0; r < REPS; r++)); do
-    vals+=("$(time_query "${Q[$name]}" 2>&1 | sed -n 's/.*NOTICE: *//p')")
+    vals+=("$(time_query "${Q[$name]}" "${W[$name]:-}" 2>&1 | sed -n 's/.*NOTICE: *//p')")
   done
   R[$name]=$(printf '%s\n' "${vals[@]}" | median)
 done

@@ -299,3 +299,28 @@ auth_revocation_check(Jsonb *claims)
 		memcpy(entry->bytes, VARDATA_ANY(claims), len);
 	}
 }
+
+/*
+ * auth_revocation_check() for callers that remember the generation of the
+ * last check of the same claims (the verified-token cache: see auth_ext.h).
+ * The generation is read before probing: a change seen meanwhile makes the
+ * remembered value stale at once.
+ */
+void
+auth_revocation_check_remembered(Jsonb *claims, uint64 *checked_gen)
+{
+	Oid			relid;
+	Oid			indexid;
+	uint64		generation;
+
+	if (claims == NULL)
+		return;
+	AcceptInvalidationMessages();
+	if (!resolve_revocations(&relid, &indexid))
+		return;
+	generation = checked_generation;
+	if (*checked_gen == generation)
+		return;
+	auth_revocation_check(claims);
+	*checked_gen = generation;
+}

@@ -40,22 +40,11 @@
 #include <openssl/crypto.h>
 
 #include "common/hashfn.h"
-#include "lib/ilist.h"
 #include "utils/memutils.h"
 
 #include "token_cache.h"
 
-typedef struct CacheEntry
-{
-	dlist_node	lru;			/* in lru_list; head = most recently used */
-	struct CacheEntry *next;	/* bucket chain */
-	uint32		hash;
-	int			len;			/* token bytes */
-	Size		space;			/* chunk space charged to the budget */
-	JwtTimes	times;
-	Jsonb	   *claims;			/* inside this allocation */
-	char	   *token;			/* inside this allocation */
-} CacheEntry;
+typedef TokenCacheEntry CacheEntry;
 
 #define ENTRY_HEADER MAXALIGN(sizeof(CacheEntry))
 
@@ -123,16 +112,11 @@ token_cache_hash(const char *token, int len)
 	return hash_bytes((const unsigned char *) token + len - n, n);
 }
 
-/*
- * Claims of a cached token (a copy in the caller's context) and its time
- * claims, or NULL.
- */
-Jsonb *
-token_cache_lookup(const char *token, int len, uint32 hash, uint64 keyring_gen,
-				   JwtTimes *times)
+/* The entry of a cached token, or NULL. */
+TokenCacheEntry *
+token_cache_lookup(const char *token, int len, uint32 hash, uint64 keyring_gen)
 {
 	CacheEntry *e;
-	Jsonb	   *copy;
 
 	if (len > TOKEN_CACHE_MAX_TOKEN)
 		return NULL;
@@ -143,26 +127,29 @@ token_cache_lookup(const char *token, int len, uint32 hash, uint64 keyring_gen,
 	{
 		if (e->hash == hash && e->len == len &&
 			CRYPTO_memcmp(e->token, token, len) == 0)
-			break;
+		{
+			dlist_move_head(&lru_list, &e->lru);
+			return e;
+		}
 	}
-	if (e == NULL)
-		return NULL;
-	dlist_move_head(&lru_list, &e->lru);
-	copy = palloc(VARSIZE(e->claims));
-	memcpy(copy, e->claims, VARSIZE(e->claims));
-	*times = e->times;
-	return copy;
+	return NULL;
 }
 
-void
+/*
+ * Caches a token verified under keyring generation keyring_gen, with its
+ * claims, their time claims and their text form.  Returns the entry, or
+ * NULL when the token or its claims are too large to be cached.
+ */
+TokenCacheEntry *
 token_cache_store(const char *token, int len, uint32 hash, uint64 keyring_gen,
-				  Jsonb *claims, const JwtTimes *times)
+				  Jsonb *claims, const JwtTimes *times, const char *claims_text)
 {
 	CacheEntry *e;
 	Size		claims_size = MAXALIGN(VARSIZE(claims));
+	Size		text_size = strlen(claims_text) + 1;
 
 	if (len > TOKEN_CACHE_MAX_TOKEN || VARSIZE(claims) > TOKEN_CACHE_MAX_CLAIMS)
-		return;
+		return NULL;
 	cache_set_generation(keyring_gen);
 	if (cache_cxt == NULL)
 		cache_cxt = AllocSetContextCreate(TopMemoryContext, "auth_ext token cache",
@@ -184,20 +171,24 @@ token_cache_store(const char *token, int len, uint32 hash, uint64 keyring_gen,
 		}
 	}
 
-	e = MemoryContextAlloc(cache_cxt, ENTRY_HEADER + claims_size + len);
+	e = MemoryContextAlloc(cache_cxt, ENTRY_HEADER + claims_size + text_size + len);
 	e->space = GetMemoryChunkSpace(e);
 	while (cache_used + e->space > TOKEN_CACHE_BUDGET && !dlist_is_empty(&lru_list))
 		evict(dlist_tail_element(CacheEntry, lru, &lru_list));
 	e->claims = (Jsonb *) ((char *) e + ENTRY_HEADER);
 	memcpy(e->claims, claims, VARSIZE(claims));
-	e->token = (char *) e + ENTRY_HEADER + claims_size;
+	e->claims_text = (char *) e->claims + claims_size;
+	memcpy(e->claims_text, claims_text, text_size);
+	e->token = e->claims_text + text_size;
 	memcpy(e->token, token, len);
 	e->hash = hash;
 	e->len = len;
 	e->times = *times;
+	e->revocation_gen = 0;
 	e->next = *bucket_of(hash);
 	*bucket_of(hash) = e;
 	dlist_push_head(&lru_list, &e->lru);
 	cache_used += e->space;
 	cache_count++;
+	return e;
 }
