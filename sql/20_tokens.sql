@@ -112,3 +112,16 @@ END $$;
 SELECT auth.retire_key(:'many_kid');
 SELECT count(*) FILTER (WHERE pg_temp.t20_refused(tok)) AS refused FROM t20_many;
 DROP TABLE t20_many, t20_pass1;
+-- a cached token is still checked for revocation on every call: with
+-- auth.revocations empty no probe is made, and a revocation (here written
+-- directly) reaches the cached token at once; removing it restores it
+SELECT auth.jwt_sign('{"sub":"t20-rev"}') AS revtok \gset
+SELECT count(*) AS revocations FROM auth.revocations;
+SELECT auth.jwt_verify(:'revtok')->>'sub' AS first, auth.jwt_verify(:'revtok')->>'sub' AS cached;
+INSERT INTO auth.revocations (key, expires_at)
+  VALUES ('jti:' || (auth.jwt_decode_unverified(:'revtok')->'payload'->>'jti'), now() + interval '1 day');
+SELECT auth.jwt_verify(:'revtok');
+SELECT pg_temp.t20_refused(:'revtok') AS refused_again;
+DELETE FROM auth.revocations
+  WHERE key = 'jti:' || (auth.jwt_decode_unverified(:'revtok')->'payload'->>'jti');
+SELECT auth.jwt_verify(:'revtok')->>'sub' AS after_delete;
