@@ -89,7 +89,7 @@ declare -A Q=(
 declare -A W=(
   [eddsa_verify_pool1000]="SELECT count(auth.jwt_verify(tok)) FROM ed_pool1;"
 )
-ORDER=(floor_octet_length parts_jsonb_parse hs256_verify_first hs256_verify_repeat hs256_decode_first eddsa_verify_first eddsa_verify_repeat eddsa_verify_pool1000 es256_verify_first rs256_verify_first)
+ORDER=(${BENCH_ONLY:-floor_octet_length parts_jsonb_parse hs256_verify_first hs256_verify_repeat hs256_decode_first eddsa_verify_first eddsa_verify_repeat eddsa_verify_pool1000 es256_verify_first rs256_verify_first})
 declare -A R
 for name in "${ORDER[@]}"; do
   vals=()

@@ -49,19 +49,20 @@ typedef TokenCacheEntry CacheEntry;
 #define ENTRY_HEADER MAXALIGN(sizeof(CacheEntry))
 
 static MemoryContext cache_cxt = NULL;
-static CacheEntry **buckets = NULL;		/* TOKEN_CACHE_BUCKETS, in cache_cxt */
+static CacheEntry **buckets = NULL;		/* TOKEN_CACHE_BUCKETS, allocated once */
 static dlist_head lru_list = DLIST_STATIC_INIT(lru_list);
 static Size cache_used = 0;
 static int	cache_count = 0;
 static uint64 cache_gen = 0;
 
-/* Empties the cache: every entry and the bucket array go. */
+/* Empties the cache: every entry goes. */
 static void
 cache_flush(void)
 {
 	if (cache_cxt)
 		MemoryContextReset(cache_cxt);
-	buckets = NULL;
+	if (buckets)
+		memset(buckets, 0, TOKEN_CACHE_BUCKETS * sizeof(CacheEntry *));
 	dlist_init(&lru_list);
 	cache_used = 0;
 	cache_count = 0;
@@ -152,13 +153,19 @@ token_cache_store(const char *token, int len, uint32 hash, uint64 keyring_gen,
 		return NULL;
 	cache_set_generation(keyring_gen);
 	if (cache_cxt == NULL)
+	{
+		/*
+		 * Blocks of one modest size: they come from the heap rather than
+		 * from mmap, and freed chunks are reused, so a full cache that
+		 * keeps evicting touches no new memory (page faults are dear).
+		 */
 		cache_cxt = AllocSetContextCreate(TopMemoryContext, "auth_ext token cache",
-										  ALLOCSET_DEFAULT_SIZES);
+										  0, TOKEN_CACHE_BLOCK, TOKEN_CACHE_BLOCK);
+		buckets = MemoryContextAllocZero(TopMemoryContext,
+										 TOKEN_CACHE_BUCKETS * sizeof(CacheEntry *));
+	}
 	else if (MemoryContextMemAllocated(cache_cxt, false) > TOKEN_CACHE_HARD_LIMIT)
 		cache_flush();
-	if (buckets == NULL)
-		buckets = MemoryContextAllocZero(cache_cxt,
-										 TOKEN_CACHE_BUCKETS * sizeof(CacheEntry *));
 
 	/* never twice: should the token be there already, the new entry replaces it */
 	for (e = *bucket_of(hash); e; e = e->next)

@@ -17,12 +17,14 @@
 
 /*
  * Memory budget of the entries (allocator chunk space), the cap on the
- * cache's whole memory context, the hash buckets, and the largest token
+ * cache's whole memory context, the hash buckets, the context's block
+ * size, and the largest token
  * and claims that are cached.
  */
 #define TOKEN_CACHE_BUDGET ((Size) 4 * 1024 * 1024)
 #define TOKEN_CACHE_HARD_LIMIT ((Size) 8 * 1024 * 1024)
 #define TOKEN_CACHE_BUCKETS 8192	/* power of 2 */
+#define TOKEN_CACHE_BLOCK (64 * 1024)
 #define TOKEN_CACHE_MAX_TOKEN 2048
 #define TOKEN_CACHE_MAX_CLAIMS 4096
 
