@@ -101,6 +101,11 @@ SELECT count(*) FILTER (WHERE claims->>'sub' = 'u' || i) AS first_pass FROM t20_
 SELECT count(*) FILTER (WHERE auth.jwt_verify(m.tok) = p.claims) AS second_pass,
        count(*) FILTER (WHERE auth.jwt_verify(m.tok) = p.claims) AS third_pass
   FROM t20_many m JOIN t20_pass1 p USING (i);
+-- the cache's memory stays within its bound (4 MiB budget, 8 MiB for its
+-- whole context) after these 2,000 large tokens (about 8 MiB of
+-- entries)
+SELECT total_bytes > 1024 * 1024 AS cache_used, total_bytes <= 8 * 1024 * 1024 AS cache_bounded
+  FROM pg_backend_memory_contexts WHERE name = 'auth_ext token cache';
 -- a retired key makes every one of them fail, cached or not
 CREATE FUNCTION pg_temp.t20_refused(t text) RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN
