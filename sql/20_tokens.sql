@@ -119,3 +119,44 @@ SELECT split_part(:'tok2', '.', 1) || '.' ||
        '.' || split_part(:'tok2', '.', 3) AS forged \gset
 SELECT auth.jwt_verify(:'tok2')->>'sub' AS cached_original;
 SELECT auth.jwt_verify(:'forged');
+-- many distinct tokens: 2,000 tokens of about 1.5 KiB each are more than
+-- the cache's 4 MiB budget holds (about 1,000 of them), so the second pass
+-- verifies both evicted and cached tokens; all give the same claims
+SELECT auth.create_key('HS256') AS many_kid \gset
+CREATE TEMP TABLE t20_many AS
+  SELECT i, auth.jwt_sign(jsonb_build_object('sub', 'u' || i, 'pad', repeat('p', 1000))) AS tok
+  FROM generate_series(1, 2000) i;
+CREATE TEMP TABLE t20_pass1 AS SELECT i, auth.jwt_verify(tok) AS claims FROM t20_many;
+SELECT count(*) FILTER (WHERE claims->>'sub' = 'u' || i) AS first_pass FROM t20_pass1;
+SELECT count(*) FILTER (WHERE auth.jwt_verify(m.tok) = p.claims) AS second_pass,
+       count(*) FILTER (WHERE auth.jwt_verify(m.tok) = p.claims) AS third_pass
+  FROM t20_many m JOIN t20_pass1 p USING (i);
+-- the cache's memory stays within its bound (4 MiB budget, 8 MiB for its
+-- whole context) after these 2,000 large tokens (about 8 MiB of
+-- entries)
+SELECT total_bytes > 1024 * 1024 AS cache_used, total_bytes <= 8 * 1024 * 1024 AS cache_bounded
+  FROM pg_backend_memory_contexts WHERE name = 'auth_ext token cache';
+-- a retired key makes every one of them fail, cached or not
+CREATE FUNCTION pg_temp.t20_refused(t text) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM auth.jwt_verify(t);
+  RETURN false;
+EXCEPTION WHEN SQLSTATE 'PT401' THEN
+  RETURN true;
+END $$;
+SELECT auth.retire_key(:'many_kid');
+SELECT count(*) FILTER (WHERE pg_temp.t20_refused(tok)) AS refused FROM t20_many;
+DROP TABLE t20_many, t20_pass1;
+-- a cached token is still checked for revocation on every call: with
+-- auth.revocations empty no probe is made, and a revocation (here written
+-- directly) reaches the cached token at once; removing it restores it
+SELECT auth.jwt_sign('{"sub":"t20-rev"}') AS revtok \gset
+SELECT count(*) AS revocations FROM auth.revocations;
+SELECT auth.jwt_verify(:'revtok')->>'sub' AS first, auth.jwt_verify(:'revtok')->>'sub' AS cached;
+INSERT INTO auth.revocations (key, expires_at)
+  VALUES ('jti:' || (auth.jwt_decode_unverified(:'revtok')->'payload'->>'jti'), now() + interval '1 day');
+SELECT auth.jwt_verify(:'revtok');
+SELECT pg_temp.t20_refused(:'revtok') AS refused_again;
+DELETE FROM auth.revocations
+  WHERE key = 'jti:' || (auth.jwt_decode_unverified(:'revtok')->'payload'->>'jti');
+SELECT auth.jwt_verify(:'revtok')->>'sub' AS after_delete;

@@ -58,11 +58,25 @@ extern Jsonb *auth_jwt_verify_token(const char *token, int len);
 extern void auth_identity_set(Jsonb *claims);
 
 /*
+ * The same with the claims' text form already at hand (what
+ * JsonbToCString() gives for claims), e.g. kept by the verified-token cache.
+ */
+extern void auth_identity_set_text(Jsonb *claims, const char *text);
+
+/*
  * accounts (accounts.c): raises PT401 when the token's jti was revoked
  * (sign-out) or its sub revoked every token issued before its iat
  * (sign-out everywhere).  One index probe.
  */
 extern void auth_revocation_check(Jsonb *claims);
+
+/*
+ * The same for a caller that remembers, per token, the revocation
+ * generation under which these claims were last found not revoked
+ * (*checked_gen, 0 = never): skips the probe while no change to
+ * auth.revocations was seen since, and sets *checked_gen after a probe.
+ */
+extern void auth_revocation_check_remembered(Jsonb *claims, uint64 *checked_gen);
 
 /* ---- admin settings (settings.c) ---- */
 typedef enum AuthSettingType

@@ -244,20 +244,29 @@ auth_identity_init(void)
 void
 auth_identity_set(Jsonb *claims)
 {
-	char	   *text = "";
+	if (claims != NULL && (!JB_ROOT_IS_OBJECT(claims) || JB_ROOT_IS_SCALAR(claims)))
+		elog(ERROR, "auth_ext: token claims are not a JSON object");
+	auth_identity_set_text(claims,
+						   claims ? JsonbToCString(NULL, &claims->root, VARSIZE(claims)) : "");
+}
 
-	if (claims != NULL)
-	{
-		if (!JB_ROOT_IS_OBJECT(claims) || JB_ROOT_IS_SCALAR(claims))
-			elog(ERROR, "auth_ext: token claims are not a JSON object");
-		text = JsonbToCString(NULL, &claims->root, VARSIZE(claims));
-	}
+/*
+ * auth_identity_set() with the claims' text already made (the text the GUC
+ * carries, e.g. to parallel workers, must be JsonbToCString(claims)).
+ */
+void
+auth_identity_set_text(Jsonb *claims, const char *text)
+{
+	const char *volatile value = claims ? text : "";
+
+	if (claims && (!JB_ROOT_IS_OBJECT(claims) || JB_ROOT_IS_SCALAR(claims)))
+		elog(ERROR, "auth_ext: token claims are not a JSON object");
 
 	pending = claims;
 	assigning = true;
 	PG_TRY();
 	{
-		(void) set_config_option(CLAIMS_GUC, text, PGC_SUSET, PGC_S_SESSION,
+		(void) set_config_option(CLAIMS_GUC, value, PGC_SUSET, PGC_S_SESSION,
 								 GUC_ACTION_LOCAL, true, 0, false);
 	}
 	PG_FINALLY();

@@ -232,9 +232,12 @@ Jsonb *
 auth_jwt_verify_token(const char *token, int len)
 {
 	Jsonb	   *claims;
+	const char *text;
 	JwtTimes	times;
 	uint64		gen;
 	uint32		hash;
+	TokenCacheEntry *entry;
+	uint64		not_cached = 0;
 	int			max = jwt_max_token_bytes();
 
 	if (len > max)
@@ -250,17 +253,34 @@ auth_jwt_verify_token(const char *token, int len)
 	 */
 	gen = keyring_generation();
 	hash = token_cache_hash(token, len);
-	claims = token_cache_lookup(token, len, hash, gen, &times);
-	if (claims == NULL)
+	entry = token_cache_lookup(token, len, hash, gen);
+	if (entry)
+	{
+		claims = palloc(VARSIZE(entry->claims));
+		memcpy(claims, entry->claims, VARSIZE(entry->claims));
+		times = entry->times;
+	}
+	else
 	{
 		claims = verify_with_keyring(token, len);
 		jwt_read_times(claims, &times);
-		token_cache_store(token, len, hash, gen, claims, &times);
 	}
 	jwt_check_times(&times);
 	jwt_check_issuer_audience(claims);
-	auth_revocation_check(claims);
-	auth_identity_set(claims);
+	if (entry == NULL)
+	{
+		/* cached only once its time claims passed (an expired token is not kept) */
+		text = JsonbToCString(NULL, &claims->root, VARSIZE(claims));
+		entry = token_cache_store(token, len, hash, gen, claims, &times, text);
+	}
+	else
+		text = entry->claims_text;
+	/*
+	 * The entry stays valid until the next lookup or store (none happens
+	 * below); it remembers when its claims were last found not revoked.
+	 */
+	auth_revocation_check_remembered(claims, entry ? &entry->revocation_gen : &not_cached);
+	auth_identity_set_text(claims, text);
 	return claims;
 }
 

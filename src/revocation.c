@@ -22,6 +22,8 @@
  * auth._invalidate_cache() sends a relcache invalidation at commit, also
  * replayed on standbys; each check first accepts pending invalidations, as
  * taking a lock would).  Claims are compared in full, never by hash alone.
+ * And while auth.revocations is empty (tested once per change, with the same
+ * fresh snapshot), no token is probed at all.
  * Memory bound: CHECKED_SLOTS entries of at most CHECKED_MAX_BYTES bytes
  * of claims (larger claims are simply not remembered).
  *
@@ -79,6 +81,15 @@ typedef struct CheckedClaims
 
 static CheckedClaims *checked = NULL;	/* in TopMemoryContext */
 static uint64 checked_generation = 1;
+
+/*
+ * The generation under which auth.revocations was found empty (no row
+ * visible to a snapshot taken after accepting invalidations), and the one
+ * under which that was last tested: while nothing changes, a table with
+ * nothing revoked needs no probe.  Tested at most once per generation.
+ */
+static uint64 empty_generation = 0;
+static uint64 empty_tested_generation = 0;
 
 /* auth.revocations and its primary key, resolved once per backend. */
 static Oid	revocations_relid = InvalidOid;
@@ -241,6 +252,9 @@ auth_revocation_check(Jsonb *claims)
 		entry->len == len && memcmp(entry->bytes, VARDATA_ANY(claims), len) == 0)
 		return;
 
+	if (empty_generation == generation)
+		return;
+
 	jti = claim_key(claims, "jti", "jti:");
 	sub = claim_key(claims, "sub", "sub:");
 	if (jti)
@@ -266,9 +280,19 @@ auth_revocation_check(Jsonb *claims)
 	 * snapshot: a revocation counts at once, even inside REPEATABLE READ.)
 	 */
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	slot = table_slot_create(rel, NULL);
+	if (empty_tested_generation != generation)
+	{
+		/* once per generation: is anything revoked at all? */
+		scan = index_beginscan(rel, index, snapshot, 0, 0);
+		index_rescan(scan, NULL, 0, NULL, 0);
+		if (!index_getnext_slot(scan, ForwardScanDirection, slot))
+			empty_generation = generation;
+		index_endscan(scan);
+		empty_tested_generation = generation;
+	}
 	scan = index_beginscan(rel, index, snapshot, 1, 0);
 	index_rescan(scan, &skey, 1, NULL, 0);
-	slot = table_slot_create(rel, NULL);
 
 	while (revoked == NULL && index_getnext_slot(scan, ForwardScanDirection, slot))
 	{
@@ -298,4 +322,29 @@ auth_revocation_check(Jsonb *claims)
 		entry->len = len;
 		memcpy(entry->bytes, VARDATA_ANY(claims), len);
 	}
+}
+
+/*
+ * auth_revocation_check() for callers that remember the generation of the
+ * last check of the same claims (the verified-token cache: see auth_ext.h).
+ * The generation is read before probing: a change seen meanwhile makes the
+ * remembered value stale at once.
+ */
+void
+auth_revocation_check_remembered(Jsonb *claims, uint64 *checked_gen)
+{
+	Oid			relid;
+	Oid			indexid;
+	uint64		generation;
+
+	if (claims == NULL)
+		return;
+	AcceptInvalidationMessages();
+	if (!resolve_revocations(&relid, &indexid))
+		return;
+	generation = checked_generation;
+	if (*checked_gen == generation)
+		return;
+	auth_revocation_check(claims);
+	*checked_gen = generation;
 }

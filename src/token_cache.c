@@ -7,18 +7,29 @@
  *	  instead of a signature check and a JSON parse.
  *
  * What it keeps per entry: the full token bytes, the claims (jsonb) and the
- * parsed time claims.  What a hit still does, in jwt.c: exp/nbf/iat against
- * the current time, iss/aud against the settings, the revocation check and
- * setting the identity.  A hit requires the same keyring generation (any
- * change to auth.keys makes every entry stale) and the full token bytes to
- * be equal (compared in constant time; the hash, of the token's last 32
- * bytes, only picks the slot).
+ * parsed time claims, in one allocation.  What a hit still does, in jwt.c:
+ * exp/nbf/iat against the current time, iss/aud against the settings, the
+ * revocation check and setting the identity.  A hit requires the full token
+ * bytes to be equal (compared in constant time; the hash, of the token's
+ * last 32 bytes, only picks the bucket) and the keyring generation the
+ * cache was filled under: a store or lookup under another generation (any
+ * change to auth.keys) empties the whole cache first.
  *
- * Memory bound: TOKEN_CACHE_SLOTS (256) direct-mapped slots; tokens over
- * TOKEN_CACHE_MAX_TOKEN (2 KiB) or with claims over TOKEN_CACHE_MAX_CLAIMS
- * (4 KiB) are not cached.  A new entry replaces the slot's old one, whose
- * memory is freed.  So the cache never holds more than 256 * (2 KiB +
- * 4 KiB + ~64 bytes) = about 1.5 MiB, however many tokens a backend sees.
+ * Shape: a chained hash table of TOKEN_CACHE_BUCKETS buckets plus an LRU
+ * list (a hit moves the entry to the front; a store evicts from the back).
+ *
+ * Memory bound: entries are charged the allocator's chunk space of their
+ * allocation (entry header + claims + token); a store evicts least recently
+ * used entries until the total stays within TOKEN_CACHE_BUDGET (4 MiB).
+ * Tokens over TOKEN_CACHE_MAX_TOKEN (2 KiB) or with claims over
+ * TOKEN_CACHE_MAX_CLAIMS (4 KiB) are not cached.  Freed chunks stay in the
+ * cache's memory context for reuse; should that context ever hold more
+ * than TOKEN_CACHE_HARD_LIMIT (8 MiB, e.g. after token sizes shift and
+ * free chunks of the old sizes pile up), the cache is emptied and its
+ * context reset.  So the cache never takes more than 8 MiB plus the
+ * bucket array (64 KiB) per backend, however many tokens it sees; with
+ * typical tokens (about 300 bytes, 1 KiB chunk per entry) 4 MiB holds
+ * about 4,000 tokens.
  *
  * src/token_cache.c
  *
@@ -33,33 +44,66 @@
 
 #include "token_cache.h"
 
-typedef struct CacheEntry
-{
-	uint64		gen;			/* keyring generation; 0 = empty */
-	uint32		hash;
-	int			len;
-	char	   *token;
-	Jsonb	   *claims;
-	JwtTimes	times;
-} CacheEntry;
+typedef TokenCacheEntry CacheEntry;
 
-static CacheEntry slots[TOKEN_CACHE_SLOTS];
+#define ENTRY_HEADER MAXALIGN(sizeof(CacheEntry))
+
 static MemoryContext cache_cxt = NULL;
+static CacheEntry **buckets = NULL;		/* TOKEN_CACHE_BUCKETS, allocated once */
+static dlist_head lru_list = DLIST_STATIC_INIT(lru_list);
+static Size cache_used = 0;
+static int	cache_count = 0;
+static uint64 cache_gen = 0;
+
+/* Empties the cache: every entry goes. */
+static void
+cache_flush(void)
+{
+	if (cache_cxt)
+		MemoryContextReset(cache_cxt);
+	if (buckets)
+		memset(buckets, 0, TOKEN_CACHE_BUCKETS * sizeof(CacheEntry *));
+	dlist_init(&lru_list);
+	cache_used = 0;
+	cache_count = 0;
+}
+
+/* Empties the cache unless it was filled under keyring generation gen. */
+static void
+cache_set_generation(uint64 gen)
+{
+	if (cache_gen != gen)
+	{
+		cache_flush();
+		cache_gen = gen;
+	}
+}
+
+static CacheEntry **
+bucket_of(uint32 hash)
+{
+	return &buckets[hash & (TOKEN_CACHE_BUCKETS - 1)];
+}
 
 static void
-clear_entry(CacheEntry *e)
+evict(CacheEntry *e)
 {
-	if (e->token)
-		pfree(e->token);
-	if (e->claims)
-		pfree(e->claims);
-	memset(e, 0, sizeof(*e));
+	CacheEntry **pp = bucket_of(e->hash);
+
+	while (*pp != e)
+		pp = &(*pp)->next;
+	*pp = e->next;
+	dlist_delete(&e->lru);
+	cache_used -= e->space;
+	cache_count--;
+	pfree(e);
 }
 
 /*
- * The slot hash of a token: its last bytes, which are signature bytes of
+ * The bucket hash of a token: its last bytes, which are signature bytes of
  * every well-formed token (pseudo-random).  A crafted token can only pick
- * its own slot; equality is always decided on the full token.
+ * its own bucket, and only tokens whose signature verified get in;
+ * equality is always decided on the full token.
  */
 uint32
 token_cache_hash(const char *token, int len)
@@ -69,54 +113,89 @@ token_cache_hash(const char *token, int len)
 	return hash_bytes((const unsigned char *) token + len - n, n);
 }
 
-/*
- * Claims of a cached token (a copy in the caller's context) and its time
- * claims, or NULL.
- */
-Jsonb *
-token_cache_lookup(const char *token, int len, uint32 hash, uint64 keyring_gen,
-				   JwtTimes *times)
+/* The entry of a cached token, or NULL. */
+TokenCacheEntry *
+token_cache_lookup(const char *token, int len, uint32 hash, uint64 keyring_gen)
 {
 	CacheEntry *e;
-	Jsonb	   *copy;
 
 	if (len > TOKEN_CACHE_MAX_TOKEN)
 		return NULL;
-	e = &slots[hash % TOKEN_CACHE_SLOTS];
-	if (e->gen == 0 || e->hash != hash || e->len != len)
+	cache_set_generation(keyring_gen);
+	if (buckets == NULL)
 		return NULL;
-	if (e->gen != keyring_gen)
+	for (e = *bucket_of(hash); e; e = e->next)
 	{
-		clear_entry(e);
-		return NULL;
+		if (e->hash == hash && e->len == len &&
+			CRYPTO_memcmp(e->token, token, len) == 0)
+		{
+			dlist_move_head(&lru_list, &e->lru);
+			return e;
+		}
 	}
-	if (CRYPTO_memcmp(e->token, token, len) != 0)
-		return NULL;
-	copy = palloc(VARSIZE(e->claims));
-	memcpy(copy, e->claims, VARSIZE(e->claims));
-	*times = e->times;
-	return copy;
+	return NULL;
 }
 
-void
+/*
+ * Caches a token verified under keyring generation keyring_gen, with its
+ * claims, their time claims and their text form.  Returns the entry, or
+ * NULL when the token or its claims are too large to be cached.
+ */
+TokenCacheEntry *
 token_cache_store(const char *token, int len, uint32 hash, uint64 keyring_gen,
-				  Jsonb *claims, const JwtTimes *times)
+				  Jsonb *claims, const JwtTimes *times, const char *claims_text)
 {
 	CacheEntry *e;
+	Size		claims_size = MAXALIGN(VARSIZE(claims));
+	Size		text_size = strlen(claims_text) + 1;
 
 	if (len > TOKEN_CACHE_MAX_TOKEN || VARSIZE(claims) > TOKEN_CACHE_MAX_CLAIMS)
-		return;
+		return NULL;
+	cache_set_generation(keyring_gen);
 	if (cache_cxt == NULL)
+	{
+		/*
+		 * Blocks of one modest size: they come from the heap rather than
+		 * from mmap, and freed chunks are reused, so a full cache that
+		 * keeps evicting touches no new memory (page faults are dear).
+		 */
 		cache_cxt = AllocSetContextCreate(TopMemoryContext, "auth_ext token cache",
-										  ALLOCSET_DEFAULT_SIZES);
-	e = &slots[hash % TOKEN_CACHE_SLOTS];
-	clear_entry(e);
-	e->token = MemoryContextAlloc(cache_cxt, len);
-	memcpy(e->token, token, len);
-	e->claims = MemoryContextAlloc(cache_cxt, VARSIZE(claims));
+										  0, TOKEN_CACHE_BLOCK, TOKEN_CACHE_BLOCK);
+		buckets = MemoryContextAllocZero(TopMemoryContext,
+										 TOKEN_CACHE_BUCKETS * sizeof(CacheEntry *));
+	}
+	else if (MemoryContextMemAllocated(cache_cxt, false) > TOKEN_CACHE_HARD_LIMIT)
+		cache_flush();
+
+	/* never twice: should the token be there already, the new entry replaces it */
+	for (e = *bucket_of(hash); e; e = e->next)
+	{
+		if (e->hash == hash && e->len == len &&
+			CRYPTO_memcmp(e->token, token, len) == 0)
+		{
+			evict(e);
+			break;
+		}
+	}
+
+	e = MemoryContextAlloc(cache_cxt, ENTRY_HEADER + claims_size + text_size + len);
+	e->space = GetMemoryChunkSpace(e);
+	while (cache_used + e->space > TOKEN_CACHE_BUDGET && !dlist_is_empty(&lru_list))
+		evict(dlist_tail_element(CacheEntry, lru, &lru_list));
+	e->claims = (Jsonb *) ((char *) e + ENTRY_HEADER);
 	memcpy(e->claims, claims, VARSIZE(claims));
+	e->claims_text = (char *) e->claims + claims_size;
+	memcpy(e->claims_text, claims_text, text_size);
+	e->token = e->claims_text + text_size;
+	memcpy(e->token, token, len);
 	e->hash = hash;
 	e->len = len;
 	e->times = *times;
-	e->gen = keyring_gen;
+	e->revocation_gen = 0;
+	e->next = *bucket_of(hash);
+	*bucket_of(hash) = e;
+	dlist_push_head(&lru_list, &e->lru);
+	cache_used += e->space;
+	cache_count++;
+	return e;
 }

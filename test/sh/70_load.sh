@@ -68,7 +68,9 @@ is "$(q -c "SELECT count(*) FROM todo.tasks t JOIN auth.users u ON u.id = t.user
    "no cross-user row: every task belongs to the user who wrote it"
 [ "$(q -c "SELECT count(*) FROM auth.revocations")" -gt 0 ]; ok $? "sign-outs were recorded"
 
-# memory of one backend over many transactions of the same mix
+# memory of one backend over many transactions of the same mix (every
+# sign-in mints a new token: the verified-token cache, which fills up to its
+# own 4 MiB budget by design and whose bound sql/20_tokens.sql tests, is left out)
 {
   for i in $(seq 330); do
     u=$(( i % NU + 1 ))
@@ -82,9 +84,9 @@ SELECT count(*) AS n FROM todo.tasks \gset
 SELECT auth.signout() IS NOT NULL AS o \gset
 COMMIT;
 SQL
-    [ "$i" = 30 ] && echo "SELECT sum(total_bytes) AS m0 FROM pg_backend_memory_contexts \\gset"
+    [ "$i" = 30 ] && echo "SELECT sum(total_bytes) AS m0 FROM pg_backend_memory_contexts WHERE name <> 'auth_ext token cache' \\gset"
   done
-  echo "SELECT ((sum(total_bytes) - :m0) / 1024)::bigint FROM pg_backend_memory_contexts;"
+  echo "SELECT ((sum(total_bytes) - :m0) / 1024)::bigint FROM pg_backend_memory_contexts WHERE name <> 'auth_ext token cache';"
 } >"$W/mem.sql"
 grow=$(q -f "$W/mem.sql" | tail -1)
 echo "# backend memory growth over 300 transactions after warm-up: ${grow} KiB"
