@@ -360,6 +360,8 @@ SQL
       "'{\"authorization\": \"Bearer $tok\"}'" "$LIST" "$ORDER" >"$PGB/e2eauth_$n.sql"
     printf "BEGIN READ ONLY;\nSELECT set_config('request.headers', %s, true), auth.pre_request();\n%s bench.tasks %s;\nCOMMIT;\n" \
       "'{\"authorization\": \"Bearer $tok\"}'" "$LIST" "$ORDER" >"$PGB/e2eauth1_$n.sql"
+    printf "BEGIN READ ONLY;\nSELECT set_config('request.headers', %s, true);\n%s bench.tasks %s;\nCOMMIT;\n" \
+      "'{\"authorization\": \"Bearer $tok\"}'" "$LIST" "$ORDER" >"$PGB/e2elazy_$n.sql"
     printf "BEGIN READ ONLY;\nSELECT set_config('request.headers', %s, true);\n%s bench.tasks WHERE user_id = %s %s;\nCOMMIT;\n" \
       "'{\"accept\": \"application/json\"}'" "$LIST" "'$uid'" "$ORDER" >"$PGB/e2enoauth_$n.sql"
   done < <(q -F '|' -c "SELECT n, uid, tok FROM bench.users ORDER BY n")
@@ -371,7 +373,21 @@ SQL
   run_pgb
   if have 'auth.pre_request()'; then
     log "pgbench: end-to-end request"
+    # identity.from_request on: the e2e.lazy request has no pre_request statement
+    # (the other figures set the identity themselves, which it never overrides)
+    q -c "SELECT auth.configure('identity.from_request', 'on')" >/dev/null
+    ok=$(psql -qAtX -U t60_app -d bench <<SQL
+BEGIN READ ONLY;
+SELECT set_config('request.headers', json_build_object('authorization', 'Bearer ' || tok)::text, true) IS NOT NULL AS h
+  FROM bench.users WHERE n = 1 \\gset
+SELECT count(*) FILTER (WHERE user_id = bench.uid(1)) || '/' || count(*) FROM (SELECT * FROM bench.tasks $ORDER) s;
+COMMIT;
+SQL
+)
+    log "from_request sanity (user 1's rows/all rows seen with only request.headers set): $ok"
+    [ "$ok" = "20/20" ] || log "WARNING: from_request sanity check failed; e2e.lazy figures are suspect"
     for c in 1 2; do
+      add_pgb "e2e.lazy_c$c" "$c" t60_app e2elazy "tx/s, $c client(s): BEGIN; set_config('request.headers', bearer token); 20 newest tasks through RLS, whose reader verifies the token (identity.from_request on, no pre_request statement); COMMIT"
       add_pgb "e2e.auth_c$c" "$c" t60_app e2eauth "tx/s, $c client(s): BEGIN; set_config('request.headers', bearer token); auth.pre_request(); 20 newest tasks through RLS; COMMIT"
       add_pgb "e2e.noauth_c$c" "$c" t60_bypass e2enoauth "tx/s, $c client(s): BEGIN; set_config('request.headers', no token); 20 newest tasks WHERE user_id = '...', no RLS; COMMIT"
       add_pgb "e2e.auth1_c$c" "$c" t60_app e2eauth1 "tx/s, $c client(s): as e2e.auth but set_config and auth.pre_request() in one statement (as many round trips as e2e.noauth)"
@@ -379,11 +395,12 @@ SQL
     run_pgb
     log "server work per request (procedure loop, one transaction per request)"
     fig req.auth us "$REQ_N" "server CPU per GET /tasks request in a loop of transactions: set_config(request.headers, bearer); pre_request(); 20 newest through RLS; COMMIT ($K_USERS users in rotation)"
+    fig req.lazy us "$REQ_N" "the same with identity.from_request on and no pre_request(): set_config(request.headers, bearer); 20 newest through RLS; COMMIT"
     fig req.noauth us "$REQ_N" "the same without authentication: set_config(request.headers); 20 newest WHERE user_id = ...; COMMIT, BYPASSRLS role"
     q -c "GRANT SELECT ON bench.users TO t60_bypass" >/dev/null
     for r in $(seq 0 "$R"); do
-      for kind in auth noauth; do
-        role=$([ $kind = auth ] && echo t60_app || echo t60_bypass)
+      for kind in auth lazy noauth; do
+        role=$([ $kind = noauth ] && echo t60_bypass || echo t60_app)
         res=$(psql -qAtX -F ' ' -U "$role" -d bench -c "CALL bench.request_loop('$kind', $REQ_N)") \
           || { log "FAILED: request loop $kind"; continue; }
         [ "$r" -gt 0 ] && q -c "INSERT INTO bench.samples VALUES ('req.$kind', $r, ${res% *}, ${res#* })"

@@ -58,8 +58,9 @@ extern Jsonb *auth_jwt_verify_token(const char *token, int len);
 extern void auth_identity_set(Jsonb *claims);
 
 /*
- * The same with the claims' text form already at hand (what
- * JsonbToCString() gives for claims), e.g. kept by the verified-token cache.
+ * The same with the claims' text form already at hand: JsonbToCString()
+ * of claims, or the text claims was parsed from (the token's payload, as
+ * the verified-token cache keeps it).
  */
 extern void auth_identity_set_text(Jsonb *claims, const char *text);
 

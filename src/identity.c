@@ -34,6 +34,17 @@
  *	   the library was loaded is discarded when it loads; the readers are C
  *	   functions of this library, so calling one loads it first.
  *
+ * Three states.  '' (the boot value, restored at every transaction end):
+ * nothing has set the identity of this transaction yet; 'null': set, to
+ * anonymous (auth.pre_request() without a token, auth_identity_set(NULL));
+ * a JSON object: the verified claims.  While it is '', and only then, a
+ * reader with identity.from_request on takes the identity from the request
+ * itself (identity_request.c) before answering: once per transaction,
+ * through the setting as usual; in parallel mode (a worker whose leader had
+ * not resolved it, or the leader during a parallel query), where settings
+ * cannot change, into this process and transaction only (local_claims).
+ * All verify the same token against the same snapshot and statement time.
+ *
  * Speed.  The check hook parses the value once, into the setting's "extra"
  * (one malloc'd block: the claims as a flat Jsonb plus the sub, role and
  * email strings and the sub as a UUID), and the assign hook points
@@ -49,6 +60,8 @@
 #include "postgres.h"
 
 #include "access/parallel.h"
+#include "access/xact.h"
+#include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
@@ -88,6 +101,23 @@ typedef struct IdentityClaims
 
 static char *claims_value = NULL;	/* the setting's variable (JSON text) */
 static const IdentityClaims *current = NULL;
+static bool decided = false;	/* the setting is not '' */
+
+/*
+ * identity.from_request: the transaction whose request was looked at while
+ * the identity stayed unset (no token, or the setting off), so that the
+ * readers do not look again on every call.
+ */
+static LocalTransactionId request_checked = InvalidLocalTransactionId;
+
+/*
+ * The identity the readers resolved from the request in parallel mode
+ * (leader or worker), where settings cannot change: malloc'd, good for this
+ * process and transaction (local_lxid) only, dropped by ROLLBACK TO
+ * SAVEPOINT; NULL with local_lxid set means anonymous.
+ */
+static IdentityClaims *local_claims = NULL;
+static LocalTransactionId local_lxid = InvalidLocalTransactionId;
 
 /* Set only around auth_identity_set()'s set_config_option() call. */
 static bool assigning = false;
@@ -174,6 +204,13 @@ check_claims(char **newval, void **extra, GucSource source)
 		*extra = NULL;
 		return true;
 	}
+	/* decided anonymous: ours, or a worker restoring its leader's */
+	if (strcmp(*newval, "null") == 0 &&
+		(assigning || (InitializingParallelWorker && source == PGC_S_SESSION)))
+	{
+		*extra = NULL;
+		return true;
+	}
 
 	if (assigning && pending != NULL)
 		jb = pending;
@@ -210,11 +247,27 @@ check_claims(char **newval, void **extra, GucSource source)
 	return true;
 }
 
+/* ROLLBACK TO SAVEPOINT: whatever was looked at inside it, look again */
+static void
+identity_subxact(SubXactEvent event, SubTransactionId mySubid,
+				 SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
+		request_checked = InvalidLocalTransactionId;
+		local_lxid = InvalidLocalTransactionId;
+	}
+}
+
 /* assign_hook of auth_ext.claims: called on every change, restores too. */
 static void
 assign_claims(const char *newval, void *extra)
 {
 	current = (const IdentityClaims *) extra;
+	decided = newval != NULL && newval[0] != '\0';
+	/* back to unset (ROLLBACK TO SAVEPOINT, too): look at the request again */
+	if (!decided)
+		request_checked = InvalidLocalTransactionId;
 }
 
 void
@@ -232,6 +285,7 @@ auth_identity_init(void)
 							   check_claims,
 							   assign_claims,
 							   NULL);
+	RegisterSubXactCallback(identity_subxact, NULL);
 	auth_identity_request_init();
 }
 
@@ -247,20 +301,42 @@ auth_identity_set(Jsonb *claims)
 	if (claims != NULL && (!JB_ROOT_IS_OBJECT(claims) || JB_ROOT_IS_SCALAR(claims)))
 		elog(ERROR, "auth_ext: token claims are not a JSON object");
 	auth_identity_set_text(claims,
-						   claims ? JsonbToCString(NULL, &claims->root, VARSIZE(claims)) : "");
+						   claims ? JsonbToCString(NULL, &claims->root, VARSIZE(claims)) : "null");
 }
 
 /*
- * auth_identity_set() with the claims' text already made (the text the GUC
- * carries, e.g. to parallel workers, must be JsonbToCString(claims)).
+ * auth_identity_set() with the claims' text already made.  The text is what
+ * the setting carries, e.g. to parallel workers, which parse it with
+ * jsonb_in: it must be a JSON text that jsonb_in turns into exactly claims
+ * (JsonbToCString(claims), or the very text claims was parsed from, as
+ * auth_jwt_verify_token() passes).
  */
 void
 auth_identity_set_text(Jsonb *claims, const char *text)
 {
-	const char *volatile value = claims ? text : "";
+	const char *volatile value = claims ? text : "null";
 
 	if (claims && (!JB_ROOT_IS_OBJECT(claims) || JB_ROOT_IS_SCALAR(claims)))
 		elog(ERROR, "auth_ext: token claims are not a JSON object");
+
+	if (IsInParallelMode())
+	{
+		/*
+		 * Only the readers' resolution from the request gets here
+		 * (everything else that sets the identity is PARALLEL UNSAFE): keep
+		 * it in this process, for this transaction.
+		 */
+		IdentityClaims *c = claims ? build_claims(claims) : NULL;
+
+		if (claims && c == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory")));
+		free(local_claims);
+		local_claims = c;
+		local_lxid = MyProc->lxid;
+		return;
+	}
 
 	pending = claims;
 	assigning = true;
@@ -279,14 +355,40 @@ auth_identity_set_text(Jsonb *claims, const char *text)
 
 /* ---- readers: STABLE PARALLEL SAFE, NULL when anonymous ---- */
 
+/*
+ * The identity the readers answer with.  While nothing has set it in this
+ * transaction and identity.from_request is on, it is first taken from the
+ * request (once per transaction: a request without a token, or the
+ * setting off, is not looked at again).
+ */
+static inline const IdentityClaims *
+identity_now(void)
+{
+	if (likely(decided))
+		return current;
+	if (local_lxid == MyProc->lxid)
+		return local_claims;
+	if (request_checked != MyProc->lxid)
+	{
+		request_checked = MyProc->lxid;
+		if (auth_identity_from_request_enabled())
+			auth_identity_from_request();
+		if (!decided && local_lxid == MyProc->lxid)
+			return local_claims;
+	}
+	return current;
+}
+
 /* The string claim "which" as text, or SQL NULL. */
 static Datum
 claim_text(FunctionCallInfo fcinfo, IdentityClaim which)
 {
-	if (current == NULL || current->str_len[which] < 0)
+	const IdentityClaims *c = identity_now();
+
+	if (c == NULL || c->str_len[which] < 0)
 		PG_RETURN_NULL();
-	PG_RETURN_TEXT_P(cstring_to_text_with_len((const char *) current + current->str_off[which],
-											  current->str_len[which]));
+	PG_RETURN_TEXT_P(cstring_to_text_with_len((const char *) c + c->str_off[which],
+											  c->str_len[which]));
 }
 
 /* SQL function: auth.user_id() returns text, the sub claim */
@@ -318,12 +420,13 @@ PG_FUNCTION_INFO_V1(auth_uid);
 Datum
 auth_uid(PG_FUNCTION_ARGS)
 {
+	const IdentityClaims *c = identity_now();
 	pg_uuid_t  *result;
 
-	if (current == NULL || !current->has_uid)
+	if (c == NULL || !c->has_uid)
 		PG_RETURN_NULL();
 	result = palloc(sizeof(pg_uuid_t));
-	memcpy(result, &current->uid, sizeof(pg_uuid_t));
+	memcpy(result, &c->uid, sizeof(pg_uuid_t));
 	PG_RETURN_UUID_P(result);
 }
 
@@ -332,12 +435,13 @@ PG_FUNCTION_INFO_V1(auth_claims);
 Datum
 auth_claims(PG_FUNCTION_ARGS)
 {
+	const IdentityClaims *c = identity_now();
 	const Jsonb *jb;
 	Jsonb	   *result;
 
-	if (current == NULL)
+	if (c == NULL)
 		PG_RETURN_NULL();
-	jb = (const Jsonb *) ((const char *) current + current->jsonb_off);
+	jb = (const Jsonb *) ((const char *) c + c->jsonb_off);
 	result = palloc(VARSIZE(jb));
 	memcpy(result, jb, VARSIZE(jb));
 	PG_RETURN_JSONB_P(result);

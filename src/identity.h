@@ -13,4 +13,8 @@
 /* identity_request.c: registers the identity.* admin settings */
 extern void auth_identity_request_init(void);
 
+/* identity_request.c: the identity from request.headers / request.cookies */
+extern void auth_identity_from_request(void);
+extern bool auth_identity_from_request_enabled(void);
+
 #endif							/* IDENTITY_H */

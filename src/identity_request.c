@@ -20,6 +20,14 @@
  * Admin setting identity.cookie_name: name of a cookie carrying the token
  * when there is no Authorization: Bearer header ('' = no cookie, default).
  *
+ * Admin setting identity.from_request ('off' by default): 'on' lets the
+ * readers (auth.user_id() and the others, identity.c) take the identity
+ * from the request themselves, the first time one is called in a
+ * transaction whose identity nothing has set yet; the frontend then needs
+ * no pre-request statement, and an authenticated request costs no more
+ * round trips than an anonymous one.  Same token, same verification, same
+ * errors as auth.pre_request(); see auth_identity_from_request().
+ *
  * src/identity_request.c
  *
  *-------------------------------------------------------------------------
@@ -35,12 +43,31 @@
 #include "identity_parse.h"
 
 static bool check_cookie_name(const char *value, char **detail);
+static bool check_on_off(const char *value, char **detail);
+
+enum
+{
+	S_COOKIE_NAME,
+	S_FROM_REQUEST
+};
 
 static AuthSetting request_settings[] = {
-	{"identity.cookie_name", AUTH_SETTING_STRING, "", 0, 0,
+	[S_COOKIE_NAME] = {"identity.cookie_name", AUTH_SETTING_STRING, "", 0, 0,
 		"cookie carrying the token when there is no Authorization: Bearer header ('' = none)",
 	check_cookie_name, 0},
+	[S_FROM_REQUEST] = {"identity.from_request", AUTH_SETTING_STRING, "off", 0, 0,
+		"'on': the identity readers verify the request's token themselves when nothing set the identity (no auth.pre_request() needed)",
+	check_on_off, 0},
 };
+
+static bool
+check_on_off(const char *value, char **detail)
+{
+	if (strcmp(value, "on") == 0 || strcmp(value, "off") == 0)
+		return true;
+	*detail = pstrdup("The value is 'on' or 'off'.");
+	return false;
+}
 
 static bool
 check_cookie_name(const char *value, char **detail)
@@ -101,14 +128,15 @@ request_string(Jsonb *jb, const char *key, const char *what,
 	return true;
 }
 
-/* SQL function: auth.pre_request() returns void */
-PG_FUNCTION_INFO_V1(auth_pre_request);
-Datum
-auth_pre_request(PG_FUNCTION_ARGS)
+/*
+ * The request's token: the Authorization: Bearer header, else the
+ * configured cookie.  Returns false when the request carries none; raises
+ * PT401 for a malformed one.
+ */
+static bool
+request_token(const char **token, int *token_len)
 {
 	Jsonb	   *headers = request_object("request.headers");
-	const char *token = NULL;
-	int			token_len = 0;
 	const char *val;
 	int			len;
 
@@ -122,9 +150,9 @@ auth_pre_request(PG_FUNCTION_ARGS)
 		switch (auth_parse_bearer(val, len, &off, &tlen))
 		{
 			case AUTH_BEARER_OK:
-				token = val + off;
-				token_len = (int) tlen;
-				break;
+				*token = val + off;
+				*token_len = (int) tlen;
+				return true;
 			case AUTH_BEARER_MALFORMED:
 				ereport(ERROR,
 						(errcode(ERRCODE_AUTH_INVALID_TOKEN),
@@ -136,9 +164,8 @@ auth_pre_request(PG_FUNCTION_ARGS)
 		}
 	}
 
-	if (token == NULL)
 	{
-		const char *cookie = auth_setting_string(&request_settings[0]);
+		const char *cookie = auth_setting_string(&request_settings[S_COOKIE_NAME]);
 
 		if (*cookie != '\0')
 		{
@@ -148,15 +175,45 @@ auth_pre_request(PG_FUNCTION_ARGS)
 				request_string(cookies, cookie, "token cookie", &val, &len) &&
 				len > 0)
 			{
-				token = val;
-				token_len = len;
+				*token = val;
+				*token_len = len;
+				return true;
 			}
 		}
 	}
+	return false;
+}
 
-	/* anonymous unless the token verifies; a bad token raises PT401 */
+/*
+ * Makes the request's token the identity of the transaction: anonymous
+ * unless the request carries a token, which must verify (PT401 otherwise).
+ * What auth.pre_request() does, and what the readers do on first use when
+ * identity.from_request is on.
+ */
+void
+auth_identity_from_request(void)
+{
+	const char *token = NULL;
+	int			token_len = 0;
+	bool		found = request_token(&token, &token_len);
+
 	auth_identity_set(NULL);
-	if (token != NULL)
+	if (found)
 		(void) auth_jwt_verify_token(token, token_len);
+}
+
+/* identity.from_request = 'on'? */
+bool
+auth_identity_from_request_enabled(void)
+{
+	return strcmp(auth_setting_string(&request_settings[S_FROM_REQUEST]), "on") == 0;
+}
+
+/* SQL function: auth.pre_request() returns void */
+PG_FUNCTION_INFO_V1(auth_pre_request);
+Datum
+auth_pre_request(PG_FUNCTION_ARGS)
+{
+	auth_identity_from_request();
 	PG_RETURN_VOID();
 }

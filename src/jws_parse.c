@@ -325,8 +325,14 @@ jws_parse(const char *token, size_t len, ParsedJws *out)
 				   &out->sig, &out->sig_len);
 }
 
+/*
+ * Decodes a JSON segment into jsonb.  When text_out is given, it receives
+ * the decoded text the jsonb was parsed from (palloc'd, NUL-terminated):
+ * jsonb_in of that text gives this same jsonb again, so it can stand for
+ * the claims wherever they travel as text (the identity setting).
+ */
 Jsonb *
-jws_parse_json_segment(const char *b64, size_t len, const char *what)
+jws_parse_json_segment(const char *b64, size_t len, const char *what, char **text_out)
 {
 	unsigned char *text;
 	size_t		text_len;
@@ -340,5 +346,9 @@ jws_parse_json_segment(const char *b64, size_t len, const char *what)
 				(errcode(ERRCODE_AUTH_INVALID_TOKEN),
 				 errmsg("Invalid token"),
 				 errdetail("The %s is not valid JSON.", what)));
+	if (text_out)
+		*text_out = (char *) text;
+	else
+		pfree(text);
 	return jb;
 }

@@ -29,6 +29,7 @@ extern void jws_token_invalid(const char *detail) pg_attribute_noreturn();
 extern void jws_parse(const char *token, size_t len, ParsedJws *out);
 
 /* A base64url JSON segment (header or payload) as jsonb; PT401 if it is not JSON. */
-extern Jsonb *jws_parse_json_segment(const char *b64, size_t len, const char *what);
+extern Jsonb *jws_parse_json_segment(const char *b64, size_t len, const char *what,
+									 char **text_out);
 
 #endif							/* AUTH_JWS_PARSE_H */

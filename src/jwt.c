@@ -53,9 +53,10 @@ verify_with(AuthKey *key, const char *token, ParsedJws *p)
 /* ---- claims ---- */
 
 static Jsonb *
-parse_claims(ParsedJws *p)
+parse_claims(ParsedJws *p, char **text_out)
 {
-	Jsonb	   *claims = jws_parse_json_segment(p->seg.payload, p->seg.payload_len, "payload");
+	Jsonb	   *claims = jws_parse_json_segment(p->seg.payload, p->seg.payload_len,
+												"payload", text_out);
 
 	if (!JB_ROOT_IS_OBJECT(claims) || JB_ROOT_IS_SCALAR(claims))
 		jws_token_invalid("The payload is not a JSON object.");
@@ -188,8 +189,9 @@ jwt_check_issuer_audience(Jsonb *claims)
 
 #define MAX_CANDIDATES 16
 
+/* Verifies token against the keyring; returns its claims and their text. */
 static Jsonb *
-verify_with_keyring(const char *token, size_t len)
+verify_with_keyring(const char *token, size_t len, char **text_out)
 {
 	ParsedJws	p;
 
@@ -220,7 +222,7 @@ verify_with_keyring(const char *token, size_t len)
 		if (!ok)
 			jws_token_invalid("The signature does not match any active key.");
 	}
-	return parse_claims(&p);
+	return parse_claims(&p, text_out);
 }
 
 /*
@@ -232,7 +234,7 @@ Jsonb *
 auth_jwt_verify_token(const char *token, int len)
 {
 	Jsonb	   *claims;
-	const char *text;
+	char	   *text = NULL;
 	JwtTimes	times;
 	uint64		gen;
 	uint32		hash;
@@ -262,15 +264,18 @@ auth_jwt_verify_token(const char *token, int len)
 	}
 	else
 	{
-		claims = verify_with_keyring(token, len);
+		claims = verify_with_keyring(token, len, &text);
 		jwt_read_times(claims, &times);
 	}
 	jwt_check_times(&times);
 	jwt_check_issuer_audience(claims);
+	/*
+	 * The identity setting carries the payload's own text (what the claims
+	 * were parsed from): no re-serialisation of the claims.
+	 */
 	if (entry == NULL)
 	{
 		/* cached only once its time claims passed (an expired token is not kept) */
-		text = JsonbToCString(NULL, &claims->root, VARSIZE(claims));
 		entry = token_cache_store(token, len, hash, gen, claims, &times, text);
 	}
 	else
@@ -429,7 +434,7 @@ auth_jwt_decode(PG_FUNCTION_ARGS)
 	JwtTimes	times;
 
 	verify_explicit(PG_GETARG_TEXT_PP(0), PG_GETARG_TEXT_PP(1), PG_GETARG_ARRAYTYPE_P(2), &p);
-	claims = parse_claims(&p);
+	claims = parse_claims(&p, NULL);
 	jwt_read_times(claims, &times);
 	jwt_check_times(&times);
 	PG_RETURN_JSONB_P(claims);
@@ -454,8 +459,8 @@ auth_jwt_decode_unverified(PG_FUNCTION_ARGS)
 	const char *names[2] = {"header", "payload"};
 
 	jws_parse(VARDATA_ANY(token), VARSIZE_ANY_EXHDR(token), &p);
-	parts[0] = jws_parse_json_segment(p.seg.header, p.seg.header_len, "header");
-	parts[1] = jws_parse_json_segment(p.seg.payload, p.seg.payload_len, "payload");
+	parts[0] = jws_parse_json_segment(p.seg.header, p.seg.header_len, "header", NULL);
+	parts[1] = jws_parse_json_segment(p.seg.payload, p.seg.payload_len, "payload", NULL);
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
 	for (int i = 0; i < 2; i++)
 	{

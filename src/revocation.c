@@ -41,6 +41,7 @@
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type_d.h"
 #include "common/hashfn.h"
@@ -236,6 +237,7 @@ auth_revocation_check(Jsonb *claims)
 	uint32		hash = 0;
 	uint32		len;
 	uint64		generation;
+	bool		parallel = IsInParallelMode();
 
 	if (claims == NULL)
 		return;
@@ -246,13 +248,14 @@ auth_revocation_check(Jsonb *claims)
 		return;
 	generation = checked_generation;
 
+	/* nothing revoked at all (the common case): no need to hash the claims */
+	if (empty_generation == generation)
+		return;
+
 	len = VARSIZE_ANY_EXHDR(claims);
 	entry = checked_slot(claims, &hash);
 	if (entry && entry->generation == generation && entry->hash == hash &&
 		entry->len == len && memcmp(entry->bytes, VARDATA_ANY(claims), len) == 0)
-		return;
-
-	if (empty_generation == generation)
 		return;
 
 	jti = claim_key(claims, "jti", "jti:");
@@ -279,9 +282,18 @@ auth_revocation_check(Jsonb *claims)
 	 * claims before the next check.  (Also stricter than the statement's
 	 * snapshot: a revocation counts at once, even inside REPEATABLE READ.)
 	 */
-	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	/*
+	 * Parallel mode forbids a new snapshot (a parallel worker verifying its
+	 * request's token, see identity.c): read with the query's there, and
+	 * remember nothing that snapshot found.
+	 */
+	if (parallel)
+		snapshot = RegisterSnapshot(ActiveSnapshotSet() ? GetActiveSnapshot() :
+									GetTransactionSnapshot());
+	else
+		snapshot = RegisterSnapshot(GetLatestSnapshot());
 	slot = table_slot_create(rel, NULL);
-	if (empty_tested_generation != generation)
+	if (!parallel && empty_tested_generation != generation)
 	{
 		/* once per generation: is anything revoked at all? */
 		scan = index_beginscan(rel, index, snapshot, 0, 0);
@@ -315,7 +327,7 @@ auth_revocation_check(Jsonb *claims)
 	if (revoked)
 		report_revoked(revoked);
 
-	if (entry)
+	if (entry && !parallel)
 	{
 		entry->generation = generation;
 		entry->hash = hash;
@@ -346,5 +358,6 @@ auth_revocation_check_remembered(Jsonb *claims, uint64 *checked_gen)
 	if (*checked_gen == generation)
 		return;
 	auth_revocation_check(claims);
-	*checked_gen = generation;
+	if (!IsInParallelMode())
+		*checked_gen = generation;
 }

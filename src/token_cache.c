@@ -18,6 +18,14 @@
  * Shape: a chained hash table of TOKEN_CACHE_BUCKETS buckets plus an LRU
  * list (a hit moves the entry to the front; a store evicts from the back).
  *
+ * Admission (scan resistance): while the cache has room, every verified
+ * token is stored.  Once its budget is reached, a token gets in only at its
+ * second verification: the first one just sets the token's bit in a
+ * doorkeeper bitmap (TinyLFU's), cleared after every DOORKEEPER_BITS / 8
+ * marks.  A burst of tokens seen once (a scan, a flood of new or forged
+ * sessions) then neither evicts the tokens clients keep re-sending nor
+ * pays for a copy and an eviction each.
+ *
  * Memory bound: entries are charged the allocator's chunk space of their
  * allocation (entry header + claims + token); a store evicts least recently
  * used entries until the total stays within TOKEN_CACHE_BUDGET (4 MiB).
@@ -54,6 +62,31 @@ static dlist_head lru_list = DLIST_STATIC_INIT(lru_list);
 static Size cache_used = 0;
 static int	cache_count = 0;
 static uint64 cache_gen = 0;
+
+#define DOORKEEPER_BITS (1 << 16)
+static uint64 doorkeeper[DOORKEEPER_BITS / 64];
+static int	doorkeeper_marks = 0;
+
+/*
+ * True when the token of hash was let in by the doorkeeper before (since
+ * its last clearing); otherwise marks it and returns false.
+ */
+static bool
+doorkeeper_seen(uint32 hash)
+{
+	uint32		bit = (hash * 0x9E3779B1u) >> 16;	/* 16 bits, not the bucket's */
+	uint64		mask = UINT64CONST(1) << (bit % 64);
+
+	if (doorkeeper[bit / 64] & mask)
+		return true;
+	doorkeeper[bit / 64] |= mask;
+	if (++doorkeeper_marks >= DOORKEEPER_BITS / 8)
+	{
+		memset(doorkeeper, 0, sizeof(doorkeeper));
+		doorkeeper_marks = 0;
+	}
+	return false;
+}
 
 /* Empties the cache: every entry goes. */
 static void
@@ -152,6 +185,10 @@ token_cache_store(const char *token, int len, uint32 hash, uint64 keyring_gen,
 	if (len > TOKEN_CACHE_MAX_TOKEN || VARSIZE(claims) > TOKEN_CACHE_MAX_CLAIMS)
 		return NULL;
 	cache_set_generation(keyring_gen);
+	/* full: only a token verified before gets in (see the file header) */
+	if (cache_used + ENTRY_HEADER + claims_size + text_size + len > TOKEN_CACHE_BUDGET &&
+		!doorkeeper_seen(hash))
+		return NULL;
 	if (cache_cxt == NULL)
 	{
 		/*

@@ -42,7 +42,7 @@ typedef struct TokenCacheEntry
 	JwtTimes	times;
 	uint64		revocation_gen; /* see auth_revocation_check_remembered() */
 	Jsonb	   *claims;			/* inside this allocation */
-	char	   *claims_text;	/* JsonbToCString(claims), inside it too */
+	char	   *claims_text;	/* the payload text claims came from, inside it too */
 	char	   *token;			/* inside it too */
 } TokenCacheEntry;
 

@@ -94,38 +94,50 @@ jws_split_error(JwsSplitResult r)
 	return "Malformed token.";
 }
 
+/* what the depth scan looks at: 1 '"', 2 '[' or '{', 3 ']' or '}' */
+static const unsigned char depth_class[256] = {
+	['"'] = 1, ['['] = 2, ['{'] = 2, [']'] = 3, ['}'] = 3,
+};
+
 int
 json_nesting_depth(const char *json, size_t len, int max_depth)
 {
+	const unsigned char *p = (const unsigned char *) json;
+	const unsigned char *end = p + len;
 	int			depth = 0;
 	int			deepest = 0;
-	int			in_string = 0;
 
-	for (size_t i = 0; i < len; i++)
+	while (p < end)
 	{
-		char		c = json[i];
+		switch (depth_class[*p++])
+		{
+			case 0:
+				break;
+			case 1:
+				/* a string: on to its closing quote, skipping escaped characters */
+				while (p < end)
+				{
+					unsigned char c = *p++;
 
-		if (in_string)
-		{
-			if (c == '\\')
-				i++;			/* skip the escaped character */
-			else if (c == '"')
-				in_string = 0;
-			continue;
+					if (c == '"')
+						break;
+					if (c == '\\' && p < end)
+						p++;
+				}
+				break;
+			case 2:
+				if (++depth > deepest)
+				{
+					deepest = depth;
+					if (deepest > max_depth)
+						return max_depth + 1;
+				}
+				break;
+			case 3:
+				if (depth > 0)
+					depth--;
+				break;
 		}
-		if (c == '"')
-			in_string = 1;
-		else if (c == '[' || c == '{')
-		{
-			if (++depth > deepest)
-			{
-				deepest = depth;
-				if (deepest > max_depth)
-					return max_depth + 1;
-			}
-		}
-		else if ((c == ']' || c == '}') && depth > 0)
-			depth--;
 	}
 	return deepest;
 }

@@ -113,14 +113,7 @@ SET LOCAL min_parallel_table_scan_size = 0;
 SET LOCAL enable_indexscan = off;
 SET LOCAL enable_bitmapscan = off;
 SET LOCAL parallel_leader_participation = off;
-CREATE FUNCTION pg_temp.plan(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE line text; result text := '';
-BEGIN
-    FOR line IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q LOOP
-        result := result || line || E'\n';
-    END LOOP;
-    RETURN result;
-END $$;
+\ir include/plan.sql
 SELECT alike(pg_temp.plan('SELECT count(*) FROM todo.tasks'), '%Gather%Parallel Seq Scan on tasks%',
             'the plan really is parallel');
 SELECT matches(pg_temp.plan('SELECT count(*) FROM todo.tasks'), 'Workers Launched: [1-9]',
