@@ -35,6 +35,17 @@ SELECT bench.ratio(format('%s jwt_verify (first seen) / raw verify', upper(a)),
     '<= 1.15', 'a token never seen before costs little more than the signature check itself')
   FROM unnest(ARRAY['es256', 'eddsa', 'rs256', 'ps256']) a;
 
+-- the same against the raw verify plus the parts no first sight can skip
+-- (base64url decode and jsonb parse of the payload, one call), informative
+SELECT bench.ratio(format('%s jwt_verify (first seen) / (raw verify + payload parts)', upper(a)),
+    format('verify_first.%s / (min(raw.%s_verify, raw.%s_verify_reusectx) + raw.b64url_decode_payload + parts.jsonb_parse)', a, a, a),
+    bench.med('verify_first.' || a)
+    / (coalesce(least(bench.med('raw.' || a || '_verify'), bench.med('raw.' || a || '_verify_reusectx')),
+                bench.med('raw.' || a || '_verify'))
+       + bench.med('raw.b64url_decode_payload') + bench.med('parts.jsonb_parse')),
+    NULL, 'a first sight against the signature check plus decoding and parsing the claims it returns, informative')
+  FROM unnest(ARRAY['es256', 'eddsa', 'rs256', 'ps256']) a;
+
 -- repeated verification: absolute microseconds per call
 SELECT bench.ratio(format('%s jwt_verify (repeated), us per call', upper(a)),
     format('verify_repeat.%s', a),
@@ -68,6 +79,18 @@ SELECT bench.quotient(format('end-to-end with a pre_request statement / unauthen
   FROM unnest(ARRAY[1, 2]) c;
 SELECT bench.quotient(format('end-to-end with a pre_request statement / unauthenticated, CPU, %s client(s)', c),
     'cpu.e2e.noauth_c' || c, 'cpu.e2e.auth_c' || c, NULL, 'the same from CPU per request, informative')
+  FROM unnest(ARRAY[1, 2]) c;
+
+SELECT bench.quotient(format('end-to-end with a pre_request statement / unauthenticated with SELECT 1 in its place, %s client(s)', c),
+    'e2e.auth_c' || c, 'e2e.noauthx_c' || c, NULL,
+    'the pre_request request shape against an unauthenticated request with as many round trips: what the authentication itself costs once the extra statement is paid for on both sides, informative')
+  FROM unnest(ARRAY[1, 2]) c;
+SELECT bench.quotient(format('end-to-end with a pre_request statement / unauthenticated with SELECT 1 in its place, CPU, %s client(s)', c),
+    'cpu.e2e.noauthx_c' || c, 'cpu.e2e.auth_c' || c, NULL, 'the same from CPU per request, informative')
+  FROM unnest(ARRAY[1, 2]) c;
+SELECT bench.quotient(format('unauthenticated with an extra SELECT 1 / unauthenticated throughput, %s client(s)', c),
+    'e2e.noauthx_c' || c, 'e2e.noauth_c' || c, NULL,
+    'what one more trivial statement (one round trip) costs a request by itself: the bound on any request shape with a pre_request statement, informative')
   FROM unnest(ARRAY[1, 2]) c;
 
 SELECT bench.quotient(format('end-to-end, pre_request in the headers statement / unauthenticated, %s client(s)', c),

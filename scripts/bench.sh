@@ -28,7 +28,7 @@ if [ -n "$QUICK" ]; then
   TASKS=100000; USERS=1000; PGB_T=2; REQ_N=2000; MEM_N=100000; K_USERS=20; SIGNIN_USERS=8; SIGNIN_T=4; SIGNIN_N=30
 else
   R=${BENCH_REPEATS:-5}; RAW_T=0.1; MIN_MS=400; SIGN_N=10000; FLOOR_N=1000000; REPEAT_N=100000
-  HSX_N=30000; ASYM_N=5000; RSA_SIGN_N=500; PW_N=20
+  HSX_N=100000; ASYM_N=20000; RSA_SIGN_N=500; PW_N=20
   TASKS=1000000; USERS=10000; PGB_T=4; REQ_N=10000; MEM_N=1000000; K_USERS=20; SIGNIN_USERS=8; SIGNIN_T=6; SIGNIN_N=200
 fi
 SECRET='bench-secret-0123456789abcdef-0123456789abcdef'
@@ -364,6 +364,8 @@ SQL
       "'{\"authorization\": \"Bearer $tok\"}'" "$LIST" "$ORDER" >"$PGB/e2elazy_$n.sql"
     printf "BEGIN READ ONLY;\nSELECT set_config('request.headers', %s, true);\n%s bench.tasks WHERE user_id = %s %s;\nCOMMIT;\n" \
       "'{\"accept\": \"application/json\"}'" "$LIST" "'$uid'" "$ORDER" >"$PGB/e2enoauth_$n.sql"
+    printf "BEGIN READ ONLY;\nSELECT set_config('request.headers', %s, true);\nSELECT 1;\n%s bench.tasks WHERE user_id = %s %s;\nCOMMIT;\n" \
+      "'{\"accept\": \"application/json\"}'" "$LIST" "'$uid'" "$ORDER" >"$PGB/e2enoauthx_$n.sql"
   done < <(q -F '|' -c "SELECT n, uid, tok FROM bench.users ORDER BY n")
 
   log "pgbench: RLS list query"
@@ -390,6 +392,7 @@ SQL
       add_pgb "e2e.lazy_c$c" "$c" t60_app e2elazy "tx/s, $c client(s): BEGIN; set_config('request.headers', bearer token); 20 newest tasks through RLS, whose reader verifies the token (identity.from_request on, no pre_request statement); COMMIT"
       add_pgb "e2e.auth_c$c" "$c" t60_app e2eauth "tx/s, $c client(s): BEGIN; set_config('request.headers', bearer token); auth.pre_request(); 20 newest tasks through RLS; COMMIT"
       add_pgb "e2e.noauth_c$c" "$c" t60_bypass e2enoauth "tx/s, $c client(s): BEGIN; set_config('request.headers', no token); 20 newest tasks WHERE user_id = '...', no RLS; COMMIT"
+      add_pgb "e2e.noauthx_c$c" "$c" t60_bypass e2enoauthx "tx/s, $c client(s): as e2e.noauth with a trivial SELECT 1 statement where e2e.auth has SELECT auth.pre_request() (as many round trips as e2e.auth)"
       add_pgb "e2e.auth1_c$c" "$c" t60_app e2eauth1 "tx/s, $c client(s): as e2e.auth but set_config and auth.pre_request() in one statement (as many round trips as e2e.noauth)"
     done
     run_pgb

@@ -189,7 +189,7 @@ check_json_text(const unsigned char *text, size_t len, const char *what)
 				(errcode(ERRCODE_AUTH_INVALID_TOKEN),
 				 errmsg("Invalid token"),
 				 errdetail("The %s is not valid UTF-8 text.", what)));
-	if (json_nesting_depth((const char *) text, len, max_depth) > max_depth)
+	if (!json_depth_within((const char *) text, len, max_depth))
 		ereport(ERROR,
 				(errcode(ERRCODE_AUTH_INVALID_TOKEN),
 				 errmsg("Invalid token"),

@@ -353,10 +353,50 @@ allowed_algorithms(ArrayType *arr)
 	return mask;
 }
 
-static void
-verify_explicit(text *token, text *keytext, ArrayType *algs, ParsedJws *p)
+/*
+ * The algorithms argument is nearly always a constant: its mask is kept in
+ * fn_extra with the array's bytes, so a call with the same array skips
+ * deconstructing it.
+ */
+typedef struct AlgMaskCache
 {
-	uint32		mask = allowed_algorithms(algs);
+	uint32		mask;
+	Size		len;
+	char		bytes[FLEXIBLE_ARRAY_MEMBER];
+} AlgMaskCache;
+
+#define ALG_MASK_CACHE_MAX 512
+
+static uint32
+allowed_algorithms_cached(FunctionCallInfo fcinfo, int argno)
+{
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(argno);
+	Size		len = VARSIZE(arr);
+	AlgMaskCache *c = (AlgMaskCache *) fcinfo->flinfo->fn_extra;
+	uint32		mask;
+
+	if (c && c->len == len && memcmp(c->bytes, arr, len) == 0)
+		return c->mask;
+	mask = allowed_algorithms(arr);
+	if (len <= ALG_MASK_CACHE_MAX)
+	{
+		if (c == NULL)
+			c = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt,
+								   offsetof(AlgMaskCache, bytes) + ALG_MASK_CACHE_MAX);
+		c->mask = mask;
+		c->len = len;
+		memcpy(c->bytes, arr, len);
+		fcinfo->flinfo->fn_extra = c;
+	}
+	return mask;
+}
+
+static void
+verify_explicit(FunctionCallInfo fcinfo, ParsedJws *p)
+{
+	text	   *token = PG_GETARG_TEXT_PP(0);
+	text	   *keytext = PG_GETARG_TEXT_PP(1);
+	uint32		mask = allowed_algorithms_cached(fcinfo, 2);
 	AuthKey    *key;
 
 	jws_parse(VARDATA_ANY(token), VARSIZE_ANY_EXHDR(token), p);
@@ -380,7 +420,7 @@ auth_jws_verify(PG_FUNCTION_ARGS)
 	bytea	   *out;
 	long		n;
 
-	verify_explicit(PG_GETARG_TEXT_PP(0), PG_GETARG_TEXT_PP(1), PG_GETARG_ARRAYTYPE_P(2), &p);
+	verify_explicit(fcinfo, &p);
 	out = palloc(VARHDRSZ + B64URL_DEC_LEN(p.seg.payload_len) + 1);
 	n = b64url_decode(p.seg.payload, p.seg.payload_len, (unsigned char *) VARDATA(out));
 	if (n < 0)
@@ -433,7 +473,7 @@ auth_jwt_decode(PG_FUNCTION_ARGS)
 	Jsonb	   *claims;
 	JwtTimes	times;
 
-	verify_explicit(PG_GETARG_TEXT_PP(0), PG_GETARG_TEXT_PP(1), PG_GETARG_ARRAYTYPE_P(2), &p);
+	verify_explicit(fcinfo, &p);
 	claims = parse_claims(&p, NULL);
 	jwt_read_times(claims, &times);
 	jwt_check_times(&times);

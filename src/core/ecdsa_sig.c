@@ -58,8 +58,13 @@ ecdsa_raw_to_der(const unsigned char *raw, size_t raw_len, size_t coord_len,
 		return ECDSA_SIG_LIBRARY;
 	}
 	ECDSA_SIG_set0(sig, r, s);	/* sig owns r and s now */
-	len = i2d_ECDSA_SIG(sig, NULL);
-	if (len <= 0 || len > ECDSA_DER_MAX)
+	/*
+	 * One encoding pass, no sizing pass: two INTEGERs of at most
+	 * coord_len + 1 bytes each (2-byte headers) in a SEQUENCE (3-byte
+	 * header at most) fit in ECDSA_DER_MAX for every coordinate size
+	 * checked here.
+	 */
+	if (2 * (coord_len + 3) + 3 > ECDSA_DER_MAX)
 	{
 		ECDSA_SIG_free(sig);
 		return ECDSA_SIG_LIBRARY;

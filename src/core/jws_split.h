@@ -13,6 +13,7 @@
 #ifndef AUTH_JWS_SPLIT_H
 #define AUTH_JWS_SPLIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct JwsSegments
@@ -52,5 +53,12 @@ extern const char *jws_split_error(JwsSplitResult r);
  * runs afterwards, on texts shallow enough to parse safely.
  */
 extern int	json_nesting_depth(const char *json, size_t len, int max_depth);
+
+/*
+ * json_nesting_depth(json, len, max_depth) <= max_depth, answered without
+ * the scan when the text has no more than max_depth opening brackets at
+ * all (the common case: claims are one object with a few arrays).
+ */
+extern bool json_depth_within(const char *json, size_t len, int max_depth);
 
 #endif							/* AUTH_JWS_SPLIT_H */

@@ -7,7 +7,8 @@
  *     base64url characters, and signing_input_len = header '.' payload;
  *   - input with other than two dots is always refused;
  *   - the depth scan stays within 0 .. max_depth + 1 and gives the same
- *     answer whatever the limit, as long as the depth is below it.
+ *     answer whatever the limit, as long as the depth is below it;
+ *   - json_depth_within (the bracket-count shortcut) answers as the scan.
  *
  * fuzz-sources: src/core/jws_split.c
  */
@@ -80,6 +81,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (d_small < 0 || d_small > 9 || d_big < 0 || d_big > 1001)
 		abort();
 	if (d_big <= 8 ? d_small != d_big : d_small != 9)
+		abort();
+	/* the bracket-count shortcut agrees with the scan */
+	if (json_depth_within(buf, size, 8) != (d_small <= 8) ||
+		json_depth_within(buf, size, 0) != (json_nesting_depth(buf, size, 0) == 0))
 		abort();
 
 	free(buf);
