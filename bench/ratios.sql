@@ -67,6 +67,9 @@ SELECT bench.quotient(format('%s jwt_sign / raw sign', upper(a)), 'sign.' || a, 
 -- RLS and the end-to-end request (pgbench tx/s: time ratio = inverse tps ratio)
 SELECT bench.quotient('RLS list query / hand-written query (time)', 'rls.hand', 'rls.auth', '<= 1.05', 'policies from enable_user_isolation cost no more than writing WHERE user_id = ... yourself');
 SELECT bench.quotient('RLS list query / hand-written query (CPU per transaction)', 'cpu.rls.auth', 'cpu.rls.hand', '<= 1.05', 'the same, from CPU time (server + client) per transaction: robust on a shared machine');
+SELECT bench.quotient('RLS list query / hand-written query (time), 2 clients', 'rls.hand_c2', 'rls.auth_c2', '<= 1.05', 'the same with both cores busy, where no idle wake-up between statements blurs the comparison');
+SELECT bench.quotient('RLS list query / hand-written query (CPU per transaction), 2 clients', 'cpu.rls.auth_c2', 'cpu.rls.hand_c2', '<= 1.05', 'the same from CPU time per transaction');
+SELECT bench.quotient('server work per RLS list query / hand-written query', 'req.rls', 'req.hand', NULL, 'the policies against WHERE user_id = ... in the server alone (procedure loop: no protocol, no client), informative');
 SELECT bench.quotient('current_setting() policies / hand-written query (time)', 'rls.hand', 'rls.claims', NULL, 'the PostgREST/Supabase policy form, informative');
 SELECT bench.quotient(format('end-to-end authenticated / unauthenticated throughput, %s client(s)', c),
     'e2e.lazy_c' || c, 'e2e.noauth_c' || c, '>= 0.9', 'what authentication inside the database costs a PostgREST-style request (identity.from_request on: the RLS query verifies the bearer token, no extra statement)')

@@ -148,6 +148,10 @@ $$;
 --           20 newest tasks through the RLS policies
 --   noauth: set_config('request.headers', <no token>); 20 newest tasks
 --           WHERE user_id = <the user's id>, as a BYPASSRLS role
+--   (lazy:  as auth with identity.from_request on and no pre_request())
+--   rls:    auth.jwt_verify(<token>); 20 newest tasks through the policies
+--   hand:   auth.jwt_verify(<token>); 20 newest WHERE user_id = <the user's id>,
+--           as a BYPASSRLS role
 -- No protocol, no client: what authentication adds to the work of the server.
 -- Returns CPU and wall microseconds per request.
 CREATE PROCEDURE bench.request_loop(kind text, n int,
@@ -158,6 +162,7 @@ DECLARE
     hdrs text[] := (SELECT array_agg(json_build_object('authorization', 'Bearer ' || tok)::text ORDER BY u.n)
                       FROM bench.users u);
     uids uuid[] := (SELECT array_agg(u.uid ORDER BY u.n) FROM bench.users u);
+    toks text[] := (SELECT array_agg(u.tok ORDER BY u.n) FROM bench.users u);
     m int := array_length(uids, 1);
     k int;
     c0 bigint;
@@ -178,6 +183,14 @@ BEGIN
             PERFORM set_config('request.headers', hdrs[k], true);
             PERFORM count(*) FROM (SELECT id, title, completed, created_at FROM bench.tasks
                                     ORDER BY created_at DESC LIMIT 20) s;
+        ELSIF kind = 'rls' THEN
+            PERFORM auth.jwt_verify(toks[k]);
+            PERFORM count(*) FROM (SELECT id, title, completed, created_at FROM bench.tasks
+                                    ORDER BY created_at DESC LIMIT 20) s;
+        ELSIF kind = 'hand' THEN
+            PERFORM auth.jwt_verify(toks[k]);
+            PERFORM count(*) FROM (SELECT id, title, completed, created_at FROM bench.tasks
+                                    WHERE user_id = uids[k] ORDER BY created_at DESC LIMIT 20) s;
         ELSE
             PERFORM set_config('request.headers', '{"accept": "application/json"}', true);
             PERFORM count(*) FROM (SELECT id, title, completed, created_at FROM bench.tasks

@@ -371,6 +371,8 @@ SQL
   log "pgbench: RLS list query"
   add_pgb rls.auth 1 t60_app rlsauth "tx/s, 1 client: BEGIN; jwt_verify(token); 20 newest tasks through auth.enable_user_isolation policies; COMMIT"
   add_pgb rls.hand 1 t60_bypass rlshand "tx/s, 1 client: the same with a hand-written WHERE user_id = '...' and RLS bypassed (BYPASSRLS role)"
+  add_pgb rls.auth_c2 2 t60_app rlsauth "tx/s, 2 clients: as rls.auth (both cores busy: no idle wake-ups between statements)"
+  add_pgb rls.hand_c2 2 t60_bypass rlshand "tx/s, 2 clients: as rls.hand"
   add_pgb rls.claims 1 t60_app rlsclaims "tx/s, 1 client: BEGIN; set_config('request.jwt.claims'); 20 newest through current_setting() policies (PostgREST/Supabase way, token verified outside); COMMIT"
   run_pgb
   if have 'auth.pre_request()'; then
@@ -400,10 +402,12 @@ SQL
     fig req.auth us "$REQ_N" "server CPU per GET /tasks request in a loop of transactions: set_config(request.headers, bearer); pre_request(); 20 newest through RLS; COMMIT ($K_USERS users in rotation)"
     fig req.lazy us "$REQ_N" "the same with identity.from_request on and no pre_request(): set_config(request.headers, bearer); 20 newest through RLS; COMMIT"
     fig req.noauth us "$REQ_N" "the same without authentication: set_config(request.headers); 20 newest WHERE user_id = ...; COMMIT, BYPASSRLS role"
+    fig req.rls us "$REQ_N" "server CPU per RLS list query in a loop of transactions: jwt_verify(token); 20 newest through RLS; COMMIT"
+    fig req.hand us "$REQ_N" "the same with a hand-written WHERE user_id = ... by the BYPASSRLS role"
     q -c "GRANT SELECT ON bench.users TO t60_bypass" >/dev/null
     for r in $(seq 0 "$R"); do
-      for kind in auth lazy noauth; do
-        role=$([ $kind = noauth ] && echo t60_bypass || echo t60_app)
+      for kind in auth lazy noauth rls hand; do
+        role=$([ $kind = noauth ] || [ $kind = hand ] && echo t60_bypass || echo t60_app)
         res=$(psql -qAtX -F ' ' -U "$role" -d bench -c "CALL bench.request_loop('$kind', $REQ_N)") \
           || { log "FAILED: request loop $kind"; continue; }
         [ "$r" -gt 0 ] && q -c "INSERT INTO bench.samples VALUES ('req.$kind', $r, ${res% *}, ${res#* })"

@@ -85,6 +85,12 @@ SELECT pg_temp.verify(pg_temp.hs(:'H', '{"sub":"t20","exp":' || (extract(epoch f
        ',"deep":' || repeat('[', 5000) || repeat(']', 5000) || '}')) AS claims_nested_5000;
 SELECT pg_temp.verify(pg_temp.hs(:'H', '{"sub":"t20","exp":' || (extract(epoch from now())::bigint + 3600) ||
        ',"deep":' || repeat('{"a":', 20) || '1' || repeat('}', 20) || '}')) AS claims_nested_20_ok;
+-- the limit exactly (the object itself is level 1), one past it, and brackets
+-- inside strings, which count for nothing (more of them than the limit: the
+-- bracket-count shortcut must fall back to the scan, not refuse)
+SELECT pg_temp.verify(pg_temp.hs(:'H', pg_temp.claims(',"deep":' || repeat('[', 31) || repeat(']', 31)))) AS claims_nested_32_ok;
+SELECT pg_temp.verify(pg_temp.hs(:'H', pg_temp.claims(',"deep":' || repeat('[', 32) || repeat(']', 32)))) AS claims_nested_33;
+SELECT pg_temp.verify(pg_temp.hs(:'H', pg_temp.claims(',"s":"' || repeat('[{', 40) || '","t":["{[{["]'))) AS brackets_in_strings_ok;
 -- size cap (default 16 KiB)
 SELECT pg_temp.verify(pg_temp.hs(:'H', pg_temp.claims(',"pad":"' || repeat('x', 16400) || '"'))) AS over_16k;
 SELECT pg_temp.verify(pg_temp.hs(:'H', pg_temp.claims(',"pad":"' || repeat('x', 8000) || '"'))) AS under_16k;

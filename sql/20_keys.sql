@@ -144,6 +144,18 @@ SELECT pg_temp.try(format('SELECT auth.jwt_encode(%L, %L, %L)', pg_temp.claims()
 SELECT pg_temp.try(format('SELECT auth.jwt_decode(%L, %L)',
          auth.jwt_encode(pg_temp.claims(), repeat('s', 64), 'HS512'), repeat('s', 64))) AS hs512_not_in_default_list;
 SELECT pg_temp.try($$SELECT auth.jwt_decode('a.b.c', 'k', '{}')$$) AS empty_algorithm_list;
+-- the algorithm list is remembered per call site (fn_extra) by its bytes: rows
+-- with other lists in the same query get their own (a stale list would accept
+-- row 2 of the second query, or refuse row 2 of the first)
+SELECT pg_temp.try(format($$SELECT string_agg(auth.jwt_decode(t, %L, a::text[])->>'sub', ',' ORDER BY n)
+    FROM (VALUES (1, %L, '{HS256}'), (2, %L, '{HS512}'), (3, %L, '{HS384,HS256}')) v(n, t, a)$$,
+    repeat('s', 64), auth.jwt_encode(pg_temp.claims(), repeat('s', 64), 'HS256'),
+    auth.jwt_encode(pg_temp.claims(), repeat('s', 64), 'HS512'),
+    auth.jwt_encode(pg_temp.claims(), repeat('s', 64), 'HS256'))) AS lists_per_row;
+SELECT pg_temp.try(format($$SELECT string_agg(auth.jwt_decode(t, %L, a::text[])->>'sub', ',' ORDER BY n)
+    FROM (VALUES (1, %L, '{HS256}'), (2, %L, '{HS512}')) v(n, t, a)$$,
+    repeat('s', 64), auth.jwt_encode(pg_temp.claims(), repeat('s', 64), 'HS256'),
+    auth.jwt_encode(pg_temp.claims(), repeat('s', 64), 'HS256'))) AS second_list_refuses;
 SELECT pg_temp.try($$SELECT auth.jwt_decode('a.b.c', 'k', '{none}')$$) AS algorithm_none;
 
 -- jwt_encode headers: alg is forced, typ defaults to JWT, extra members kept, crit refused
