@@ -9,7 +9,7 @@
 #   bash bench/profile.sh 'auth.jwt_decode(tok, $BENCH_SECRET)' tok_hs256x
 #
 # Tables: tok_hs256x (HS256 tokens signed in plain SQL with $BENCH_SECRET,
-# for jwt_decode/jws_verify), tok_hs256 and tok_eddsa (keyring tokens, for
+# for jwt_decode/jws_verify), tok_hs256, tok_eddsa and tok_rs256 (keyring tokens, for
 # jwt_verify).  Needs perf (linux-perf); run it as root.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +40,8 @@ SELECT auth.create_key('HS256');
 CREATE TABLE bench.tok_hs256 AS SELECT n, auth.jwt_sign(c) AS tok FROM bench.claims;
 SELECT auth.create_key('EdDSA');
 CREATE TABLE bench.tok_eddsa AS SELECT n, auth.jwt_sign(c) AS tok FROM bench.claims WHERE n <= 2000;
+SELECT auth.create_key('RS256');
+CREATE TABLE bench.tok_rs256 AS SELECT n, auth.jwt_sign(c) AS tok FROM bench.claims WHERE n <= 20000;
 SQL
 
 psql -qAtX -v ON_ERROR_STOP=1 >"$AUTH_WORK/run.log" 2>&1 <<SQL &

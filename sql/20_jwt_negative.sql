@@ -52,6 +52,15 @@ SELECT pg_temp.verify(split_part(:'good', '.', 1) || 'A.' || split_part(:'good',
        split_part(:'good', '.', 3)) AS header_length_1_mod_4;
 SELECT pg_temp.verify(left(:'good', -1) ||
        CASE right(:'good', 1) WHEN 'A' THEN 'B' ELSE chr(ascii(right(:'good', 1)) + 1) END) AS trailing_bits;
+-- correctly signed over a signing input with a byte outside the alphabet:
+-- in the header ('='), in the payload (a space), the payload in standard base64 (every
+-- segment a caller uses is decoded strictly; nothing else looks at the bytes)
+CREATE FUNCTION pg_temp.hsraw(si text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT si || '.' || pg_temp.b64(hmac(si::bytea, 't20-secret-0123456789abcdefghijklmnop'::bytea, 'sha256')) $$;
+SELECT pg_temp.verify(pg_temp.hsraw(split_part(:'good', '.', 1) || '=.' || split_part(:'good', '.', 2))) AS signed_bad_header;
+SELECT pg_temp.verify(pg_temp.hsraw(split_part(:'good', '.', 1) || '.' || split_part(:'good', '.', 2) || ' ')) AS signed_bad_payload;
+SELECT pg_temp.verify(pg_temp.hsraw(split_part(:'good', '.', 1) || '.' ||
+       translate(pg_temp.b64(convert_to(pg_temp.claims(',"pad":"??>>??>>"'), 'UTF8')), '-_', '+/'))) AS signed_standard_base64_payload;
 -- segments
 SELECT pg_temp.verify(split_part(:'good', '.', 1) || '.' || split_part(:'good', '.', 2)) AS two_segments;
 SELECT pg_temp.verify(:'good' || '.' || split_part(:'good', '.', 3)) AS four_segments;

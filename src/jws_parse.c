@@ -169,6 +169,8 @@ decode_segment(const char *b64, size_t len, const char *what,
 
 	*out = palloc(B64URL_DEC_LEN(len) + 1);
 	n = b64url_decode(b64, len, *out);
+	if (n < 0 && !jws_alphabet_ok(b64, len))
+		jws_token_invalid(jws_split_error(JWS_SPLIT_BAD_CHAR));
 	if (n < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_AUTH_INVALID_TOKEN),

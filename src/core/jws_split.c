@@ -54,10 +54,13 @@ outside_alphabet(uint64_t w)
 }
 
 /*
- * The dots are found with memchr (vectorised in libc) and the alphabet is
- * checked eight bytes at a time: this runs on every token, before any
- * cache lookup.  A third dot is reported before a bad character, as the
- * character-by-character loop this replaces did.
+ * The dots are found with memchr (vectorised in libc); the characters are
+ * not looked at here.  Every segment a caller uses is decoded by the strict
+ * base64url decoder anyway (the header, or its exact bytes seen decoded
+ * before; the signature before it is checked; the payload after), which
+ * refuses any byte outside the alphabet: a separate scan of the whole token
+ * on every verification would only do that work twice.  jws_alphabet_ok()
+ * tells, once a decode failed, whether a bad character was the reason.
  */
 JwsSplitResult
 jws_split(const char *token, size_t len, JwsSegments *out)
@@ -65,26 +68,11 @@ jws_split(const char *token, size_t len, JwsSegments *out)
 	const char *end = token + len;
 	const char *d1;
 	const char *d2 = NULL;
-	unsigned char bad = 0;
-	size_t		i = 0;
 
 	d1 = memchr(token, '.', len);
 	if (d1)
 		d2 = memchr(d1 + 1, '.', end - (d1 + 1));
-	if (d2 && memchr(d2 + 1, '.', end - (d2 + 1)))
-		return JWS_SPLIT_SEGMENTS;
-	for (; i + 8 <= len; i += 8)
-	{
-		uint64_t	w;
-
-		memcpy(&w, token + i, 8);
-		bad |= outside_alphabet(w);
-	}
-	for (; i < len; i++)
-		bad |= (char_class[(unsigned char) token[i]] == 0);
-	if (bad)
-		return JWS_SPLIT_BAD_CHAR;
-	if (d2 == NULL)
+	if (d2 == NULL || memchr(d2 + 1, '.', end - (d2 + 1)))
 		return JWS_SPLIT_SEGMENTS;
 
 	out->header = token;
@@ -99,6 +87,25 @@ jws_split(const char *token, size_t len, JwsSegments *out)
 	if (out->signature_len == 0)
 		return JWS_SPLIT_EMPTY_SIGNATURE;
 	return JWS_SPLIT_OK;
+}
+
+/* True when every byte of s[0..len) is base64url or '.' (eight at a time). */
+bool
+jws_alphabet_ok(const char *s, size_t len)
+{
+	unsigned char bad = 0;
+	size_t		i = 0;
+
+	for (; i + 8 <= len; i += 8)
+	{
+		uint64_t	w;
+
+		memcpy(&w, s + i, 8);
+		bad |= outside_alphabet(w);
+	}
+	for (; i < len; i++)
+		bad |= (char_class[(unsigned char) s[i]] == 0);
+	return bad == 0;
 }
 
 const char *

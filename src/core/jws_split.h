@@ -33,15 +33,20 @@ typedef enum JwsSplitResult
 	JWS_SPLIT_SEGMENTS,			/* not exactly three segments */
 	JWS_SPLIT_EMPTY_HEADER,
 	JWS_SPLIT_EMPTY_SIGNATURE,
-	JWS_SPLIT_BAD_CHAR			/* a byte outside the base64url alphabet */
+	JWS_SPLIT_BAD_CHAR			/* a byte outside the base64url alphabet (never
+								 * returned by jws_split: see jws_alphabet_ok) */
 } JwsSplitResult;
 
 /*
- * Splits token[0..len) at its dots.  Requires exactly three segments, a
+ * Splits token[0..len) at its dots.  Requires exactly three segments and a
  * non-empty header and signature (the payload may be empty: RFC 7515 allows
- * it), and only base64url characters.
+ * it).  The characters are left to the strict base64url decoding of each
+ * segment (JWS_SPLIT_BAD_CHAR is for callers that report a failed decode).
  */
 extern JwsSplitResult jws_split(const char *token, size_t len, JwsSegments *out);
+
+/* True when s[0..len) holds only base64url characters and dots. */
+extern bool jws_alphabet_ok(const char *s, size_t len);
 
 /* A sentence describing a JwsSplitResult, for error details. */
 extern const char *jws_split_error(JwsSplitResult r);

@@ -3,9 +3,11 @@
  * JSON nesting-depth scan of the tokens area (src/core/jws_split.c).
  * Besides memory safety it checks:
  *   - a successful split has exactly two dots, a non-empty header and
- *     signature, segments that lie inside the input and cover it, only
- *     base64url characters, and signing_input_len = header '.' payload;
+ *     signature, segments that lie inside the input and cover it, and
+ *     signing_input_len = header '.' payload;
  *   - input with other than two dots is always refused;
+ *   - jws_alphabet_ok (eight bytes at a time) answers as a byte-by-byte
+ *     check of the base64url alphabet and the dot;
  *   - the depth scan stays within 0 .. max_depth + 1 and gives the same
  *     answer whatever the limit, as long as the depth is below it;
  *   - json_depth_within (the bracket-count shortcut) answers as the scan.
@@ -65,14 +67,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			s.payload != s.header + s.header_len + 1 ||
 			s.signature != s.payload + s.payload_len + 1)
 			abort();
-		for (size_t i = 0; i < size; i++)
-			if (buf[i] != '.' && !b64url_char((unsigned char) buf[i]))
-				abort();
 	}
 	else if (dots == 2 && size > 0)
 	{
-		/* refused with two dots: must be an empty segment or a bad byte */
-		if (r == JWS_SPLIT_SEGMENTS)
+		/* refused with two dots: must be an empty segment */
+		if (r != JWS_SPLIT_EMPTY_HEADER && r != JWS_SPLIT_EMPTY_SIGNATURE)
+			abort();
+	}
+	{
+		int			ok = 1;
+
+		for (size_t i = 0; i < size; i++)
+			if (buf[i] != '.' && !b64url_char((unsigned char) buf[i]))
+				ok = 0;
+		if (jws_alphabet_ok(buf, size) != ok)
 			abort();
 	}
 
