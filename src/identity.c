@@ -372,7 +372,7 @@ identity_now(void)
 	{
 		request_checked = MyProc->lxid;
 		if (auth_identity_from_request_enabled())
-			auth_identity_from_request();
+			auth_identity_from_request(true);
 		if (!decided && local_lxid == MyProc->lxid)
 			return local_claims;
 	}

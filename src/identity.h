@@ -14,7 +14,7 @@
 extern void auth_identity_request_init(void);
 
 /* identity_request.c: the identity from request.headers / request.cookies */
-extern void auth_identity_from_request(void);
+extern void auth_identity_from_request(bool this_xact_only);
 extern bool auth_identity_from_request_enabled(void);
 
 #endif							/* IDENTITY_H */

@@ -26,7 +26,12 @@
  * transaction whose identity nothing has set yet; the frontend then needs
  * no pre-request statement, and an authenticated request costs no more
  * round trips than an anonymous one.  Same token, same verification, same
- * errors as auth.pre_request(); see auth_identity_from_request().
+ * errors as auth.pre_request(); see auth_identity_from_request().  The
+ * readers only take request.headers and request.cookies values set for the
+ * current transaction (set_config(..., true), SET LOCAL, as PostgREST sets
+ * them): a session-level value outlives its transaction, and behind a
+ * transaction-mode pooler it would still be there in the next client's
+ * transactions on the same server connection (see request_object()).
  *
  * src/identity_request.c
  *
@@ -34,8 +39,10 @@
  */
 #include "postgres.h"
 
+#include "access/parallel.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/guc_tables.h"
 #include "utils/jsonb.h"
 
 #include "auth_ext.h"
@@ -84,17 +91,97 @@ auth_identity_request_init(void)
 	auth_register_settings(request_settings, lengthof(request_settings));
 }
 
+#if PG_VERSION_NUM < 160000
+/* guc.c's guc_name_compare (static there): the order of its sorted array */
+static int
+guc_name_cmp(const char *a, const char *b)
+{
+	for (;; a++, b++)
+	{
+		char		ca = *a;
+		char		cb = *b;
+
+		if (ca >= 'A' && ca <= 'Z')
+			ca += 'a' - 'A';
+		if (cb >= 'A' && cb <= 'Z')
+			cb += 'a' - 'A';
+		if (ca != cb)
+			return (unsigned char) ca - (unsigned char) cb;
+		if (ca == '\0')
+			return 0;
+	}
+}
+
+/* The setting's record, found as guc.c's find_option() finds it. */
+static struct config_generic *
+setting_record(const char *name)
+{
+	struct config_generic **vars = get_guc_variables();
+	int			lo = 0;
+	int			hi = GetNumConfigOptions() - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+		int			c = guc_name_cmp(name, vars[mid]->name);
+
+		if (c == 0)
+			return vars[mid];
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+#else
+#define setting_record(name) find_option((name), false, true, ERROR)
+#endif
+
+/*
+ * True when setting name's value was set for the current transaction only
+ * (set_config(name, value, true), SET LOCAL, a function's SET clause):
+ * PostgreSQL undoes it by the end of the transaction.  False for a value
+ * set with SET or set_config(..., false), which outlives the transaction.
+ * A parallel worker gets its leader's values as session values and cannot
+ * tell: it takes them (see docs/30_identity.md).
+ */
+static bool
+set_for_this_transaction(const char *name)
+{
+	struct config_generic *gconf;
+
+	if (IsParallelWorker())
+		return true;
+	gconf = setting_record(name);
+	if (gconf == NULL || gconf->stack == NULL)
+		return false;
+	switch (gconf->stack->state)
+	{
+		case GUC_LOCAL:
+		case GUC_SET_LOCAL:
+		case GUC_SAVE:
+			return true;
+		case GUC_SET:
+			break;
+	}
+	return false;
+}
+
 /*
  * Parses the JSON object in setting "name" (a request.* setting), or
- * returns NULL when the setting is absent or empty.
+ * returns NULL when the setting is absent or empty, or, when this_xact_only,
+ * when its value was not set for the current transaction.
  */
 static Jsonb *
-request_object(const char *name)
+request_object(const char *name, bool this_xact_only)
 {
 	const char *value = GetConfigOption(name, true, false);
 	Jsonb	   *jb;
 
 	if (value == NULL || *value == '\0')
+		return NULL;
+	if (this_xact_only && !set_for_this_transaction(name))
 		return NULL;
 	jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(value)));
 	if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_IS_SCALAR(jb))
@@ -130,13 +217,14 @@ request_string(Jsonb *jb, const char *key, const char *what,
 
 /*
  * The request's token: the Authorization: Bearer header, else the
- * configured cookie.  Returns false when the request carries none; raises
+ * configured cookie (with this_xact_only, only settings set for the current
+ * transaction count).  Returns false when the request carries none; raises
  * PT401 for a malformed one.
  */
 static bool
-request_token(const char **token, int *token_len)
+request_token(const char **token, int *token_len, bool this_xact_only)
 {
-	Jsonb	   *headers = request_object("request.headers");
+	Jsonb	   *headers = request_object("request.headers", this_xact_only);
 	const char *val;
 	int			len;
 
@@ -169,7 +257,7 @@ request_token(const char **token, int *token_len)
 
 		if (*cookie != '\0')
 		{
-			Jsonb	   *cookies = request_object("request.cookies");
+			Jsonb	   *cookies = request_object("request.cookies", this_xact_only);
 
 			if (cookies != NULL &&
 				request_string(cookies, cookie, "token cookie", &val, &len) &&
@@ -187,15 +275,18 @@ request_token(const char **token, int *token_len)
 /*
  * Makes the request's token the identity of the transaction: anonymous
  * unless the request carries a token, which must verify (PT401 otherwise).
- * What auth.pre_request() does, and what the readers do on first use when
- * identity.from_request is on.
+ * What auth.pre_request() does (this_xact_only false: called explicitly, it
+ * reads the request settings as they are), and what the readers do on
+ * first use when identity.from_request is on (this_xact_only true: only
+ * request settings of this transaction, never one a previous client of a
+ * pooled connection left at session level).
  */
 void
-auth_identity_from_request(void)
+auth_identity_from_request(bool this_xact_only)
 {
 	const char *token = NULL;
 	int			token_len = 0;
-	bool		found = request_token(&token, &token_len);
+	bool		found = request_token(&token, &token_len, this_xact_only);
 
 	auth_identity_set(NULL);
 	if (found)
@@ -214,6 +305,6 @@ PG_FUNCTION_INFO_V1(auth_pre_request);
 Datum
 auth_pre_request(PG_FUNCTION_ARGS)
 {
-	auth_identity_from_request();
+	auth_identity_from_request(false);
 	PG_RETURN_VOID();
 }

@@ -6,7 +6,7 @@
 -- Each case runs in pg_temp.isolated(): a subtransaction rolled back at its
 -- end, which unsets the identity (and what pgTAP records stays outside it).
 BEGIN;
-SELECT plan(26);
+SELECT plan(31);
 
 CREATE EXTENSION auth_ext_todo;
 CREATE ROLE t30r_authenticated NOLOGIN;
@@ -73,6 +73,22 @@ SELECT is(pg_temp.isolated(ARRAY[pg_temp.headers(:'ta'), 'SET LOCAL ROLE t30r_au
           'RLS with no pre_request statement: A sees exactly A''s tasks');
 SELECT is(pg_temp.isolated(ARRAY[pg_temp.headers(NULL)], 'auth.user_id()'), '<null>',
           'on, no token: anonymous');
+-- only request settings of this transaction: a session-level value outlives
+-- it (behind a pooler, into another client's transactions)
+SELECT is(pg_temp.isolated(ARRAY[replace(pg_temp.headers(:'ta'), ', true)', ', false)')], 'auth.user_id()'), '<null>',
+          'on: a session-level request.headers (set_config(..., false)) is not taken');
+SELECT is(pg_temp.isolated(ARRAY[format('SET request.headers = %L', jsonb_build_object('authorization', 'Bearer ' || :'ta'))],
+                           'auth.user_id()'), '<null>',
+          'on: nor one made with SET');
+SELECT is(pg_temp.isolated(ARRAY[format('SET LOCAL request.headers = %L', jsonb_build_object('authorization', 'Bearer ' || :'ta'))],
+                           'auth.user_id()'), :'a',
+          'on: SET LOCAL request.headers is taken');
+SELECT is(pg_temp.isolated(ARRAY[replace(pg_temp.headers(:'tb'), ', true)', ', false)'), pg_temp.headers(:'ta')],
+                           'auth.user_id()'), :'a',
+          'on: a transaction-local value over a session-level one is taken');
+SELECT is(pg_temp.isolated(ARRAY[replace(pg_temp.headers(:'ta'), ', true)', ', false)'), 'SELECT auth.pre_request()'],
+                           'auth.user_id()'), :'a',
+          'auth.pre_request(), called explicitly, reads request.headers as they are');
 SELECT is(pg_temp.isolated(ARRAY[pg_temp.headers(NULL), 'SET LOCAL ROLE t30r_authenticated'],
                            '(SELECT count(*) FROM todo.tasks)'), '0',
           'on, no token: RLS shows nothing');

@@ -115,6 +115,30 @@ is "$out" "t t 2 " "pre_request through the pooler, in a read-only transaction"
 out=$(bsql -c "SELECT coalesce(auth.user_id(), '<anon>') || ' ' || (SELECT count(*) FROM todo.tasks) || ' ' || coalesce(current_setting('request.headers', true), '')")
 is "$out" "<anon> 0 " "the next transaction has neither the identity nor the request headers"
 
+# identity.from_request on: the readers take the request's token themselves,
+# but only from request settings of the current transaction.  Client A
+# leaves its bearer header at session level on the one server connection;
+# B's next transaction must not become A.
+su_sql -c "SELECT auth.configure('identity.from_request', 'on')" >/dev/null
+out=$(bsql -v h="{\"authorization\": \"Bearer $TA\"}" <<'SQL' | tr '\n' ' '
+START TRANSACTION READ ONLY;
+SELECT set_config('request.headers', :'h', true) IS NOT NULL;
+SELECT coalesce(auth.user_id(), '<anon>'), (SELECT count(*) FROM todo.tasks);
+COMMIT;
+SQL
+)
+is "$out" "t $A|2 " "from_request through the pooler: the transaction's own bearer header makes A, no pre_request"
+out=$(bsql -v h="{\"authorization\": \"Bearer $TA\"}" <<'SQL' | tr '\n' ' '
+SELECT set_config('request.headers', :'h', false) IS NOT NULL;
+SELECT pg_backend_pid();
+SQL
+)
+read -r a_set a_pid <<<"$out"
+out=$(bsql -c "SELECT pg_backend_pid() || ' ' || coalesce(auth.user_id(), '<anon>') || ' ' || (SELECT count(*) FROM todo.tasks) || ' ' || (current_setting('request.headers', true) LIKE '%Bearer%')")
+is "$a_set $out" "t $a_pid <anon> 0 true" \
+   "a session-level bearer header left by A is still on the connection, and B's transaction is not A"
+su_sql -c "SELECT auth.configure('identity.from_request', 'off')" >/dev/null
+
 stop_bouncer
 [ ! -f "$DIR/pgbouncer.pid" ]
 ok $? "pgbouncer stopped"
