@@ -229,10 +229,13 @@ BEGIN
         m := t70.mutate(hs[j], hs);
         BEGIN
             r := auth.verify_password('correct horse', m);
-            -- the stored key cut short (>= 16 bytes) is the same hash, shorter
-            IF r AND t70.key_cut_short(m, hs[j]) THEN
+            -- a stored key cut short (>= 16 bytes) is the same hash, shorter; it
+            -- can be another one's: a segment operation borrows the part of a
+            -- pbkdf2 hash before its first '.' (passlib's ab64 has '.' for '+')
+            IF r AND EXISTS (SELECT 1 FROM unnest(hs) h WHERE t70.key_cut_short(m, h)) THEN
                 n_short := n_short + 1;
-            ELSIF r IS NOT NULL AND (r = (m = ANY (hs))) THEN
+            -- bcrypt $2a$ and $2b$ hash a short ASCII password alike
+            ELSIF r IS NOT NULL AND (r = (m = ANY (hs) OR regexp_replace(m, '^\$2a\$', '$2b$') = ANY (hs))) THEN
                 IF r THEN n_ok := n_ok + 1; ELSE n_err := n_err + 1; END IF;
             ELSE
                 n_bad := n_bad + 1;
