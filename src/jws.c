@@ -77,25 +77,24 @@ alg_digest(JwsAlg alg)
 }
 
 /*
- * Hashes input with alg's digest into hash, on a digest context kept per
- * algorithm for the backend's life (EVP_Digest would allocate and free one
- * on every call).
+ * Hashes input with md into hash, on one digest context kept for the
+ * backend's life (EVP_Digest would allocate and free one on every call).
  */
 static void
-digest_input(JwsAlg alg, const EVP_MD *md, const char *input, size_t input_len,
+digest_input(const EVP_MD *md, const char *input, size_t input_len,
 			 unsigned char *hash, unsigned int *hash_len)
 {
-	static EVP_MD_CTX *digest_ctx[JWS_NUM_ALGS];
+	static EVP_MD_CTX *digest_ctx;
 
-	if (digest_ctx[alg] == NULL)
+	if (digest_ctx == NULL)
 	{
-		digest_ctx[alg] = EVP_MD_CTX_new();
-		if (digest_ctx[alg] == NULL)
+		digest_ctx = EVP_MD_CTX_new();
+		if (digest_ctx == NULL)
 			elog(ERROR, "EVP_MD_CTX_new() failed");
 	}
-	if (EVP_DigestInit_ex2(digest_ctx[alg], md, NULL) != 1 ||
-		EVP_DigestUpdate(digest_ctx[alg], input, input_len) != 1 ||
-		EVP_DigestFinal_ex(digest_ctx[alg], hash, hash_len) != 1)
+	if (EVP_DigestInit_ex2(digest_ctx, md, NULL) != 1 ||
+		EVP_DigestUpdate(digest_ctx, input, input_len) != 1 ||
+		EVP_DigestFinal_ex(digest_ctx, hash, hash_len) != 1)
 	{
 		ERR_clear_error();
 		elog(ERROR, "digest computation failed");
@@ -274,11 +273,11 @@ jws_verify_signature(AuthKey *key, JwsAlg alg, const char *input, size_t input_l
 		unsigned int hash_len;
 
 		pctx = verify_ctx(key, alg, md);
-		digest_input(alg, md, input, input_len, hash, &hash_len);
+		digest_input(md, input, input_len, hash, &hash_len);
 		rc = EVP_PKEY_verify(pctx, sig, sig_len, hash, hash_len);
 	}
-	/* a failed check leaves errors on OpenSSL's queue; a good one none */
-	if (rc != 1 || ERR_peek_error() != 0)
+	/* a failed check can leave errors on OpenSSL's queue; a good one none */
+	if (ERR_peek_error() != 0)
 		ERR_clear_error();
 	return rc == 1 ? NULL : "The signature does not match.";
 }

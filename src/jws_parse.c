@@ -169,13 +169,10 @@ decode_segment(const char *b64, size_t len, const char *what,
 
 	*out = palloc(B64URL_DEC_LEN(len) + 1);
 	n = b64url_decode(b64, len, *out);
-	if (n < 0 && !jws_alphabet_ok(b64, len))
-		jws_token_invalid(jws_split_error(JWS_SPLIT_BAD_CHAR));
 	if (n < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_AUTH_INVALID_TOKEN),
-				 errmsg("Invalid token"),
-				 errdetail("The %s is not valid base64url.", what)));
+		jws_token_invalid(jws_alphabet_ok(b64, len) ?
+						  psprintf("The %s is not valid base64url.", what) :
+						  JWS_BAD_CHAR_DETAIL);
 	(*out)[n] = '\0';
 	*out_len = (size_t) n;
 }

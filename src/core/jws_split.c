@@ -121,8 +121,6 @@ jws_split_error(JwsSplitResult r)
 			return "The protected header segment is empty.";
 		case JWS_SPLIT_EMPTY_SIGNATURE:
 			return "The signature segment is empty.";
-		case JWS_SPLIT_BAD_CHAR:
-			return "The token contains a character outside the base64url alphabet.";
 	}
 	return "Malformed token.";
 }

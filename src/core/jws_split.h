@@ -32,21 +32,24 @@ typedef enum JwsSplitResult
 	JWS_SPLIT_OK = 0,
 	JWS_SPLIT_SEGMENTS,			/* not exactly three segments */
 	JWS_SPLIT_EMPTY_HEADER,
-	JWS_SPLIT_EMPTY_SIGNATURE,
-	JWS_SPLIT_BAD_CHAR			/* a byte outside the base64url alphabet (never
-								 * returned by jws_split: see jws_alphabet_ok) */
+	JWS_SPLIT_EMPTY_SIGNATURE
 } JwsSplitResult;
 
 /*
  * Splits token[0..len) at its dots.  Requires exactly three segments and a
  * non-empty header and signature (the payload may be empty: RFC 7515 allows
  * it).  The characters are left to the strict base64url decoding of each
- * segment (JWS_SPLIT_BAD_CHAR is for callers that report a failed decode).
+ * segment.
  */
 extern JwsSplitResult jws_split(const char *token, size_t len, JwsSegments *out);
 
-/* True when s[0..len) holds only base64url characters and dots. */
+/*
+ * True when s[0..len) holds only base64url characters and dots: tells a
+ * caller whose decode failed whether to report JWS_BAD_CHAR_DETAIL.
+ */
 extern bool jws_alphabet_ok(const char *s, size_t len);
+
+#define JWS_BAD_CHAR_DETAIL "The token contains a character outside the base64url alphabet."
 
 /* A sentence describing a JwsSplitResult, for error details. */
 extern const char *jws_split_error(JwsSplitResult r);
