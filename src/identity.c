@@ -46,7 +46,7 @@
  * All verify the same token against the same snapshot and statement time.
  *
  * Speed.  The check hook parses the value once, into the setting's "extra"
- * (one malloc'd block: the claims as a flat Jsonb plus the sub, role and
+ * (one block from auth_guc_malloc(): the claims as a flat Jsonb plus the sub, role and
  * email strings and the sub as a UUID), and the assign hook points
  * "current" at it.  PostgreSQL calls the assign hook on every change,
  * including the restores at transaction end, so "current" always matches
@@ -70,6 +70,7 @@
 #include "auth_ext.h"
 #include "identity.h"
 #include "identity_parse.h"
+#include "pg_compat.h"
 
 #define CLAIMS_GUC "auth_ext.claims"
 
@@ -86,7 +87,8 @@ static const char *const claim_keys[NUM_CLAIMS] = {"sub", "role", "email"};
 
 /*
  * The parsed claims of the current value of auth_ext.claims: the "extra" of
- * the setting, one malloc'd block owned by guc.c.  Offsets are from the
+ * the setting, one block owned by guc.c (allocated the way its major frees
+ * it: malloc() up to 15, guc_malloc() from 16 on; see pg_compat.h).  Offsets are from the
  * start of the block; a length of -1 means the claim is absent or not a
  * string.
  */
@@ -112,7 +114,7 @@ static LocalTransactionId request_checked = InvalidLocalTransactionId;
 
 /*
  * The identity the readers resolved from the request in parallel mode
- * (leader or worker), where settings cannot change: malloc'd, good for this
+ * (leader or worker), where settings cannot change: from auth_guc_malloc(), good for this
  * process and transaction (local_lxid) only, dropped by ROLLBACK TO
  * SAVEPOINT; NULL with local_lxid set means anonymous.
  */
@@ -138,7 +140,8 @@ string_claim(Jsonb *jb, const char *key, const char **val)
 }
 
 /*
- * Builds the extra for claims jb with malloc (guc.c frees it with free()).
+ * Builds the extra for claims jb with auth_guc_malloc(), as guc.c frees it
+ * (free() up to 15, guc_free() from 16 on).
  * Returns NULL when out of memory.
  */
 static IdentityClaims *
@@ -160,7 +163,7 @@ build_claims(Jsonb *jb)
 	if (len[CLAIM_SUB] == 0)
 		len[CLAIM_SUB] = -1;
 
-	base = malloc(size);
+	base = auth_guc_malloc(size);
 	if (base == NULL)
 		return NULL;
 	c = (IdentityClaims *) base;
@@ -332,9 +335,9 @@ auth_identity_set_text(Jsonb *claims, const char *text)
 			ereport(ERROR,
 					(errcode(ERRCODE_OUT_OF_MEMORY),
 					 errmsg("out of memory")));
-		free(local_claims);
+		auth_guc_free(local_claims);
 		local_claims = c;
-		local_lxid = MyProc->lxid;
+		local_lxid = AUTH_MY_LXID;
 		return;
 	}
 
@@ -366,14 +369,14 @@ identity_now(void)
 {
 	if (likely(decided))
 		return current;
-	if (local_lxid == MyProc->lxid)
+	if (local_lxid == AUTH_MY_LXID)
 		return local_claims;
-	if (request_checked != MyProc->lxid)
+	if (request_checked != AUTH_MY_LXID)
 	{
-		request_checked = MyProc->lxid;
+		request_checked = AUTH_MY_LXID;
 		if (auth_identity_from_request_enabled())
 			auth_identity_from_request(true);
-		if (!decided && local_lxid == MyProc->lxid)
+		if (!decided && local_lxid == AUTH_MY_LXID)
 			return local_claims;
 	}
 	return current;

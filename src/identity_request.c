@@ -42,12 +42,12 @@
 #include "access/parallel.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
-#include "utils/guc_tables.h"
 #include "utils/jsonb.h"
 
 #include "auth_ext.h"
 #include "identity.h"
 #include "identity_parse.h"
+#include "pg_compat.h"
 
 static bool check_cookie_name(const char *value, char **detail);
 static bool check_on_off(const char *value, char **detail);
@@ -91,53 +91,6 @@ auth_identity_request_init(void)
 	auth_register_settings(request_settings, lengthof(request_settings));
 }
 
-#if PG_VERSION_NUM < 160000
-/* guc.c's guc_name_compare (static there): the order of its sorted array */
-static int
-guc_name_cmp(const char *a, const char *b)
-{
-	for (;; a++, b++)
-	{
-		char		ca = *a;
-		char		cb = *b;
-
-		if (ca >= 'A' && ca <= 'Z')
-			ca += 'a' - 'A';
-		if (cb >= 'A' && cb <= 'Z')
-			cb += 'a' - 'A';
-		if (ca != cb)
-			return (unsigned char) ca - (unsigned char) cb;
-		if (ca == '\0')
-			return 0;
-	}
-}
-
-/* The setting's record, found as guc.c's find_option() finds it. */
-static struct config_generic *
-setting_record(const char *name)
-{
-	struct config_generic **vars = get_guc_variables();
-	int			lo = 0;
-	int			hi = GetNumConfigOptions() - 1;
-
-	while (lo <= hi)
-	{
-		int			mid = lo + (hi - lo) / 2;
-		int			c = guc_name_cmp(name, vars[mid]->name);
-
-		if (c == 0)
-			return vars[mid];
-		if (c < 0)
-			hi = mid - 1;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
-}
-#else
-#define setting_record(name) find_option((name), false, true, ERROR)
-#endif
-
 /*
  * True when setting name's value was set for the current transaction only
  * (set_config(name, value, true), SET LOCAL, a function's SET clause):
@@ -153,7 +106,7 @@ set_for_this_transaction(const char *name)
 
 	if (IsParallelWorker())
 		return true;
-	gconf = setting_record(name);
+	gconf = auth_guc_record(name);
 	if (gconf == NULL || gconf->stack == NULL)
 		return false;
 	switch (gconf->stack->state)

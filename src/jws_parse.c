@@ -26,21 +26,7 @@
 
 #include "base64url.h"
 #include "jws_parse.h"
-
-/* PG16 made the JSON parser callbacks return an error code. */
-#if PG_VERSION_NUM >= 160000
-#define JSON_CB JsonParseErrorType
-#define JSON_CB_OK JSON_SUCCESS
-#else
-#define JSON_CB void
-#define JSON_CB_OK
-#endif
-/* PG17 added a caller-supplied lexer argument. */
-#if PG_VERSION_NUM >= 170000
-#define auth_json_lexer(json, len) makeJsonLexContextCstringLen(NULL, json, len, PG_UTF8, true)
-#else
-#define auth_json_lexer(json, len) makeJsonLexContextCstringLen(json, len, PG_UTF8, true)
-#endif
+#include "pg_compat.h"
 
 /* ---- errors ---- */
 
@@ -71,7 +57,7 @@ typedef struct HeaderState
 	bool		has_crit;
 } HeaderState;
 
-static JSON_CB
+static AUTH_JSON_CB
 hdr_struct_start(void *arg)
 {
 	HeaderState *st = (HeaderState *) arg;
@@ -80,10 +66,10 @@ hdr_struct_start(void *arg)
 		(strcmp(st->field, "alg") == 0 || strcmp(st->field, "kid") == 0) && !st->problem)
 		st->problem = "The header members \"alg\" and \"kid\" must be strings.";
 	st->depth++;
-	return JSON_CB_OK;
+	return AUTH_JSON_CB_OK;
 }
 
-static JSON_CB
+static AUTH_JSON_CB
 hdr_object_start(void *arg)
 {
 	HeaderState *st = (HeaderState *) arg;
@@ -91,10 +77,10 @@ hdr_object_start(void *arg)
 	if (st->depth == 0)
 		st->is_object = true;
 	hdr_struct_start(arg);
-	return JSON_CB_OK;
+	return AUTH_JSON_CB_OK;
 }
 
-static JSON_CB
+static AUTH_JSON_CB
 hdr_array_start(void *arg)
 {
 	HeaderState *st = (HeaderState *) arg;
@@ -102,23 +88,23 @@ hdr_array_start(void *arg)
 	if (st->depth == 0)
 		st->not_object = true;
 	hdr_struct_start(arg);
-	return JSON_CB_OK;
+	return AUTH_JSON_CB_OK;
 }
 
-static JSON_CB
+static AUTH_JSON_CB
 hdr_struct_end(void *arg)
 {
 	((HeaderState *) arg)->depth--;
-	return JSON_CB_OK;
+	return AUTH_JSON_CB_OK;
 }
 
-static JSON_CB
+static AUTH_JSON_CB
 hdr_field_start(void *arg, char *fname, bool isnull)
 {
 	HeaderState *st = (HeaderState *) arg;
 
 	if (st->depth != 1)
-		return JSON_CB_OK;
+		return AUTH_JSON_CB_OK;
 	for (int i = 0; i < st->nnames; i++)
 		if (strcmp(st->names[i], fname) == 0 && !st->problem)
 			st->problem = "The header has a duplicate member.";
@@ -129,10 +115,10 @@ hdr_field_start(void *arg, char *fname, bool isnull)
 	st->field = fname;
 	if (strcmp(fname, "crit") == 0)
 		st->has_crit = true;
-	return JSON_CB_OK;
+	return AUTH_JSON_CB_OK;
 }
 
-static JSON_CB
+static AUTH_JSON_CB
 hdr_scalar(void *arg, char *token, JsonTokenType tokentype)
 {
 	HeaderState *st = (HeaderState *) arg;
@@ -141,24 +127,24 @@ hdr_scalar(void *arg, char *token, JsonTokenType tokentype)
 	if (st->depth == 0)
 	{
 		st->not_object = true;
-		return JSON_CB_OK;
+		return AUTH_JSON_CB_OK;
 	}
 	if (st->depth != 1 || st->field == NULL)
-		return JSON_CB_OK;
+		return AUTH_JSON_CB_OK;
 	if (strcmp(st->field, "alg") == 0)
 		slot = &st->alg;
 	else if (strcmp(st->field, "kid") == 0)
 		slot = &st->kid;
 	if (slot == NULL)
-		return JSON_CB_OK;
+		return AUTH_JSON_CB_OK;
 	if (tokentype != JSON_TOKEN_STRING)
 	{
 		if (!st->problem)
 			st->problem = "The header members \"alg\" and \"kid\" must be strings.";
-		return JSON_CB_OK;
+		return AUTH_JSON_CB_OK;
 	}
 	*slot = token;
-	return JSON_CB_OK;
+	return AUTH_JSON_CB_OK;
 }
 
 static void

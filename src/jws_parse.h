@@ -11,6 +11,7 @@
 #define AUTH_JWS_PARSE_H
 
 #include "jws_split.h"
+#include "pg_compat.h"
 #include "tokens.h"
 
 typedef struct ParsedJws
@@ -23,7 +24,7 @@ typedef struct ParsedJws
 } ParsedJws;
 
 /* PT401 "Invalid token" with detail as errdetail. */
-extern void jws_token_invalid(const char *detail) pg_attribute_noreturn();
+pg_noreturn extern void jws_token_invalid(const char *detail);
 
 /* Size cap, segments, header and signature bytes; PT401 on any problem. */
 extern void jws_parse(const char *token, size_t len, ParsedJws *out);

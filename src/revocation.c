@@ -57,6 +57,7 @@
 #include "utils/snapmgr.h"
 
 #include "auth_ext.h"
+#include "pg_compat.h"
 
 #define REVOCATIONS_TABLE "revocations"
 #define REVOCATIONS_INDEX "revocations_pkey"
@@ -296,14 +297,14 @@ auth_revocation_check(Jsonb *claims)
 	if (!parallel && empty_tested_generation != generation)
 	{
 		/* once per generation: is anything revoked at all? */
-		scan = index_beginscan(rel, index, snapshot, 0, 0);
+		scan = auth_index_beginscan(rel, index, snapshot, 0, 0);
 		index_rescan(scan, NULL, 0, NULL, 0);
 		if (!index_getnext_slot(scan, ForwardScanDirection, slot))
 			empty_generation = generation;
 		index_endscan(scan);
 		empty_tested_generation = generation;
 	}
-	scan = index_beginscan(rel, index, snapshot, 1, 0);
+	scan = auth_index_beginscan(rel, index, snapshot, 1, 0);
 	index_rescan(scan, &skey, 1, NULL, 0);
 
 	while (revoked == NULL && index_getnext_slot(scan, ForwardScanDirection, slot))

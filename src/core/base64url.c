@@ -16,7 +16,7 @@
  */
 #include "base64url.h"
 
-static const char enc_table[64] =
+static const char enc_table[] =
 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /* -1 for every byte outside the base64url alphabet */
