@@ -23,7 +23,6 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 SRC=$(pwd)
-export AUTH_SHARED=${AUTH_SHARED:-$(cd "$SRC/.." && pwd)/shared}
 
 LIBASAN=$(gcc -print-file-name=libasan.so)
 [ -f "$LIBASAN" ] || { echo "check-asan: gcc's libasan.so not found"; exit 1; }

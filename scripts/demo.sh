@@ -12,7 +12,7 @@ make -s >/dev/null
 auth_workdir
 auth_install
 auth_start demo
-export AUTH_ROOT AUTH_SHARED AUTH_WORK AUTH_BINDIR
+export AUTH_ROOT AUTH_WORK AUTH_BINDIR
 psql -qX -c "CREATE DATABASE demo" >/dev/null
 export PGDATABASE=demo
 

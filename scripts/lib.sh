@@ -15,7 +15,6 @@
 
 set -o pipefail
 AUTH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-AUTH_SHARED=${AUTH_SHARED:-$(cd "$AUTH_ROOT/.." && pwd)/shared}
 # The system's pg_config, found once: scripts that source this file again with the
 # private copy's bin directory on PATH must still copy from, and build for, the system.
 export AUTH_PG_CONFIG=${AUTH_PG_CONFIG:-$(command -v pg_config)}

@@ -11,7 +11,7 @@ make -s >/dev/null || { echo "build failed"; exit 1; }
 auth_workdir
 auth_install || exit 1
 auth_start main "" || exit 1
-export AUTH_ROOT AUTH_SHARED AUTH_WORK AUTH_BINDIR
+export AUTH_ROOT AUTH_WORK AUTH_BINDIR
 T70_LOAD_SECONDS=$SECS bash test/sh/70_load.sh
 rc=$?
 if grep -qE 'terminated by signal|was terminated by exception' "$AUTH_WORK/main/server.log"; then

@@ -21,7 +21,7 @@ make -s >/dev/null || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; 
 auth_workdir
 auth_install || { echo "0 passed, 1 failed"; exit 1; }
 auth_start main "" || { echo "0 passed, 1 failed"; exit 1; }
-export AUTH_ROOT AUTH_SHARED AUTH_WORK AUTH_BINDIR
+export AUTH_ROOT AUTH_WORK AUTH_BINDIR
 
 # ---- hook for scripts/asan.sh (make check-asan): restart the server with extra
 # environment, e.g. LD_PRELOAD of a sanitizer runtime and its options ----

@@ -1,5 +1,6 @@
--- Known answers for auth.verify_password, read at test time from
--- $AUTH_SHARED/vectors/password/*.json (never copied into the repository).
+-- Known answers for auth.verify_password, from the repository's copies in
+-- test/vectors/password (see test/vectors/README.md), read by psql
+-- (pg_regress runs it in the repository's top directory).
 -- Each row of a vector file becomes one case (category, id, password, hash,
 -- expected result); the output is a per-category count, plus the ids of any
 -- case that did not give the expected result (none, when all is well).
@@ -12,12 +13,18 @@
 -- RFC 9106 §5 raw known answers use a secret key and associated data, which
 -- no password hash string carries: they are covered by the PHC vectors of
 -- the same implementation instead (see docs/10_passwords.md).
-\getenv shared AUTH_SHARED
+\set vec_argon2 `cat test/vectors/password/argon2.json`
+\set vec_bcrypt `cat test/vectors/password/bcrypt.json`
+\set vec_scrypt `cat test/vectors/password/scrypt.json`
+\set vec_pbkdf2_sha256 `cat test/vectors/password/pbkdf2_sha256.json`
 SET client_min_messages = warning;
 
 CREATE TEMP TABLE vec AS
-SELECT f AS file, pg_read_file(:'shared' || '/vectors/password/' || f)::jsonb AS j
-FROM unnest(ARRAY['argon2.json', 'bcrypt.json', 'scrypt.json', 'pbkdf2_sha256.json']) AS f;
+SELECT file, j
+FROM (VALUES ('argon2.json', :'vec_argon2'::jsonb),
+             ('bcrypt.json', :'vec_bcrypt'::jsonb),
+             ('scrypt.json', :'vec_scrypt'::jsonb),
+             ('pbkdf2_sha256.json', :'vec_pbkdf2_sha256'::jsonb)) AS f(file, j);
 
 -- password bytes as text, NULL when they are not valid UTF-8
 CREATE FUNCTION pg_temp.utf8(b bytea) RETURNS text LANGUAGE plpgsql AS $$

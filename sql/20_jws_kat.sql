@@ -1,8 +1,12 @@
 -- Known-answer tests of the JWS layer (auth.jws_verify) with the RFC
--- vectors, read at test time from $AUTH_SHARED/vectors/jose; each valid
+-- vectors of test/vectors/jose (read by psql, which pg_regress runs in the
+-- repository's top directory); each valid
 -- vector also with one flipped signature bit, which must be refused.
 SET client_min_messages = warning;
-\getenv shared AUTH_SHARED
+\set vec_rfc7515_appendix_a `cat test/vectors/jose/rfc7515_appendix_a.json`
+\set vec_rfc7520_section4_compact `cat test/vectors/jose/rfc7520_section4_compact.json`
+\set vec_rfc8037_ed25519 `cat test/vectors/jose/rfc8037_ed25519.json`
+\set vec_rfc7517_jwk_examples `cat test/vectors/jose/rfc7517_jwk_examples.json`
 
 CREATE FUNCTION pg_temp.b64url_dec(s text) RETURNS bytea LANGUAGE sql IMMUTABLE AS $$
   SELECT decode(translate(s, '-_', '+/') || repeat('=', (4 - length(s) % 4) % 4), 'base64') $$;
@@ -30,15 +34,15 @@ CREATE TEMP TABLE v AS
          -- oct public JWKs carry no secret: use the full JWK there
          CASE WHEN c->'jwk'->>'kty' = 'oct' THEN c->'jwk' ELSE c->'public_jwk' END AS jwk,
          c->>'payload_utf8' AS payload
-  FROM jsonb_array_elements(pg_read_file(:'shared' || '/vectors/jose/rfc7515_appendix_a.json')::jsonb->'cases') c
+  FROM jsonb_array_elements(:'vec_rfc7515_appendix_a'::jsonb->'cases') c
   UNION ALL
   SELECT c->>'id', c->>'alg', c->>'compact',
          CASE WHEN c->'jwk'->>'kty' = 'oct' THEN c->'jwk' ELSE c->'public_jwk' END,
          c->>'payload_utf8'
-  FROM jsonb_array_elements(pg_read_file(:'shared' || '/vectors/jose/rfc7520_section4_compact.json')::jsonb->'cases') c
+  FROM jsonb_array_elements(:'vec_rfc7520_section4_compact'::jsonb->'cases') c
   UNION ALL
   SELECT c->>'id', c->>'alg', c->>'compact_A4', c->'public_jwk_A2', c->>'payload_utf8'
-  FROM jsonb_array_elements(pg_read_file(:'shared' || '/vectors/jose/rfc8037_ed25519.json')::jsonb->'cases') c;
+  FROM jsonb_array_elements(:'vec_rfc8037_ed25519'::jsonb->'cases') c;
 
 -- valid vectors: the signature verifies and the payload comes back byte for byte
 SELECT id, alg,
@@ -49,7 +53,7 @@ SELECT id, alg,
 -- the private JWKs verify too (their public part is used)
 SELECT c->>'id' AS id,
        auth.jws_verify(c->>'compact', (c->'jwk')::text, ARRAY[c->>'alg']) IS NOT NULL AS verified
-  FROM jsonb_array_elements(pg_read_file(:'shared' || '/vectors/jose/rfc7515_appendix_a.json')::jsonb->'cases') c
+  FROM jsonb_array_elements(:'vec_rfc7515_appendix_a'::jsonb->'cases') c
  WHERE c ? 'jwk' ORDER BY 1;
 
 -- A.5 (unsecured, alg none) is refused, with any key and any allowed list
@@ -75,18 +79,18 @@ SELECT pg_temp.jws(compact, (SELECT jwk::text FROM v WHERE id = 'rfc7515-A.3'), 
 
 -- RFC 8037 A.3: the RFC 7638 thumbprint becomes the kid of an imported JWK without kid
 SELECT auth.import_jwk(c->'public_jwk_A2') = c->>'thumbprint_A3_sha256' AS thumbprint_kid
-  FROM jsonb_array_elements(pg_read_file(:'shared' || '/vectors/jose/rfc8037_ed25519.json')::jsonb->'cases') c;
+  FROM jsonb_array_elements(:'vec_rfc8037_ed25519'::jsonb->'cases') c;
 -- RFC 7638 3.1 example (an RSA key)
 SELECT auth.import_jwk(((c->'value') || '{"alg":"RS256"}'::jsonb) - 'kid') = c->>'thumbprint' AS thumbprint_kid
-  FROM jsonb_array_elements(pg_read_file(:'shared' || '/vectors/jose/rfc7517_jwk_examples.json')::jsonb->'cases') c
+  FROM jsonb_array_elements(:'vec_rfc7517_jwk_examples'::jsonb->'cases') c
  WHERE c->>'id' = 'rfc7638-3.1';
 -- RFC 7517 A.1: the EC key is for encryption ("use": "enc"): the set is refused
 SELECT auth.import_jwks(c->'value')
-  FROM jsonb_array_elements(pg_read_file(:'shared' || '/vectors/jose/rfc7517_jwk_examples.json')::jsonb->'cases') c
+  FROM jsonb_array_elements(:'vec_rfc7517_jwk_examples'::jsonb->'cases') c
  WHERE c->>'id' = 'rfc7517-A.1';
 -- ... its RSA key alone is fine (and re-importing the same key is a no-op)
 SELECT auth.import_jwk(c->'value'->'keys'->1) AS kid, auth.import_jwk(c->'value'->'keys'->1) AS again
-  FROM jsonb_array_elements(pg_read_file(:'shared' || '/vectors/jose/rfc7517_jwk_examples.json')::jsonb->'cases') c
+  FROM jsonb_array_elements(:'vec_rfc7517_jwk_examples'::jsonb->'cases') c
  WHERE c->>'id' = 'rfc7517-A.1';
 -- imported keys never sign and hold no private material
 SELECT kid, algorithm, verify_only, private_key IS NULL AS no_private

@@ -143,9 +143,10 @@ SELECT pg_temp.verify(pg_temp.hs(:'H', pg_temp.claims(',"pad":"' || repeat('x', 
 SELECT auth.configure('jwt.max_token_bytes', NULL);
 
 -- ECDSA: DER instead of raw R||S, r or s zero, wrong lengths; Ed25519 non-canonical S
-\getenv shared AUTH_SHARED
+\set vec_rfc7515_appendix_a `cat test/vectors/jose/rfc7515_appendix_a.json`
+\set vec_rfc8037_ed25519 `cat test/vectors/jose/rfc8037_ed25519.json`
 CREATE TEMP TABLE kat AS SELECT c FROM jsonb_array_elements(
-  pg_read_file(:'shared' || '/vectors/jose/rfc7515_appendix_a.json')::jsonb->'cases') c WHERE c->>'id' = 'rfc7515-A.3';
+  :'vec_rfc7515_appendix_a'::jsonb->'cases') c WHERE c->>'id' = 'rfc7515-A.3';
 CREATE FUNCTION pg_temp.jws(t text, k text, a text[]) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
   d text;
@@ -177,7 +178,7 @@ SELECT pg_temp.jws(pg_temp.with_sig(:'es', substr(:'rs'::bytea, 1, 63)), :'eskey
 SELECT pg_temp.jws(pg_temp.with_sig(:'es', :'rs'::bytea || '\x00'::bytea), :'eskey', '{ES256}') AS es256_65_bytes;
 -- Ed25519 (RFC 8037 A.4): S + L (the group order) is the same signature in non-canonical form
 CREATE TEMP TABLE ed AS SELECT c FROM jsonb_array_elements(
-  pg_read_file(:'shared' || '/vectors/jose/rfc8037_ed25519.json')::jsonb->'cases') c;
+  :'vec_rfc8037_ed25519'::jsonb->'cases') c;
 SELECT c->>'compact_A4' AS ed, (c->'public_jwk_A2')::text AS edkey, pg_temp.unb64(split_part(c->>'compact_A4', '.', 3)) AS edsig
   FROM ed \gset
 -- little-endian 32-byte S + L, as numeric arithmetic

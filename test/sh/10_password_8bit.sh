@@ -22,8 +22,8 @@ SQL
 ok $? "SQL_ASCII database with auth_ext"
 
 # The vectors are read in a UTF8 database and turned into statements here.
-gen=$(psql -qAtX -d postgres -v f="$AUTH_SHARED/vectors/password/bcrypt.json" <<'SQL'
-WITH v AS (SELECT pg_read_file(:'f')::jsonb AS j),
+gen=$(psql -qAtX -d postgres -v vec="$(cat "$AUTH_ROOT/test/vectors/password/bcrypt.json")" <<'SQL'
+WITH v AS (SELECT :'vec'::jsonb AS j),
 cases AS (
   SELECT e->>'id' AS id, e->>'password_hex' AS hex, e->>'hash' AS h,
          CASE WHEN e->>'prefix' = '$2x$' THEN 'error:22023'
