@@ -54,8 +54,10 @@ if want regress && ls sql/*.sql >/dev/null 2>&1; then
   make -s installcheck >"$LOGDIR/regress.log" 2>&1
   rc=$?
   cat "$LOGDIR/regress.log"
+  # PostgreSQL 15's pg_regress prints "test NAME ... ok" / "... FAILED" /
+  # "... failed (ignored)"; 16 and later print TAP, "ok N - NAME" / "not ok N - NAME"
   p=$(grep -cE '^(ok|test) .* ok( |$)|^ok [0-9]+ ' "$LOGDIR/regress.log")
-  f=$(grep -cE 'FAILED|failed \(ignored\)' "$LOGDIR/regress.log")
+  f=$(grep -cE 'FAILED|failed \(ignored\)|^not ok [0-9]+ ' "$LOGDIR/regress.log")
   [ $rc -ne 0 ] && [ "$f" = 0 ] && f=1
   [ -f regression.diffs ] && [ $rc -ne 0 ] && head -200 regression.diffs
   tally regress "$p" "$f"

@@ -57,23 +57,34 @@ SELECT auth.jwt_verify(:'tok2')->>'sub' AS still_verifies;
 DELETE FROM auth.keys WHERE kid = 't20-broken';
 SELECT auth.jwt_verify(:'tok2')->>'sub' AS sub2;
 
--- a fresh backend that must load its caches under force_parallel_mode:
+-- force_parallel_mode (PostgreSQL 15) is debug_parallel_query from 16 on
+SELECT CASE WHEN current_setting('server_version_num')::int >= 160000
+            THEN 'debug_parallel_query' ELSE 'force_parallel_mode' END AS force_parallel \gset
+-- a fresh backend that must load its caches with parallel query forced:
 -- jwt_encode is PARALLEL UNSAFE, so no parallel plan is made
 \c
-SET force_parallel_mode = on;
+SET :force_parallel = on;
 SELECT auth.jwt_decode(auth.jwt_encode(jsonb_build_object('sub', 'par',
          'exp', extract(epoch from now())::bigint + 60), repeat('k', 32)), repeat('k', 32))->>'sub' AS sub;
 -- since 1.1 the explicit-key functions are PARALLEL SAFE: under
--- force_parallel_mode they run in a parallel worker (Gather, Single Copy,
+-- forced parallel query they run in a parallel worker (Gather, Single Copy,
 -- one worker launched), a fresh process that loads the settings there with
 -- the query's snapshot; results are right and failures are still PT401
 SELECT auth.jwt_encode(jsonb_build_object('sub', 'par', 'pad', repeat('p', 200), 'exp', extract(epoch from now())::bigint + 60),
          repeat('k', 32)) AS partok \gset
 \c
-SET force_parallel_mode = on;
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
-SELECT auth.jwt_decode(:'partok', repeat('k', 32)), auth.jws_verify(:'partok', repeat('k', 32), '{HS256}'),
-       auth.jwt_decode_unverified(:'partok');
+SET :force_parallel = on;
+-- the plan's nodes and worker counts, without the "(actual rows=...)" figures
+-- (PostgreSQL 18 prints rows=1.00 where 15 and 17 print rows=1)
+CREATE FUNCTION pg_temp.plan_nodes(q text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE line text;
+BEGIN
+  FOR line IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, BUFFERS OFF) ' || q LOOP
+    RETURN NEXT regexp_replace(line, ' \(actual [^)]*\)', '');
+  END LOOP;
+END $$;
+SELECT pg_temp.plan_nodes(format('SELECT auth.jwt_decode(%L, repeat(''k'', 32)), auth.jws_verify(%L, repeat(''k'', 32), ''{HS256}''),
+       auth.jwt_decode_unverified(%L)', :'partok', :'partok', :'partok')) AS plan;
 SELECT auth.jwt_decode(:'partok', repeat('k', 32))->>'sub' AS decoded,
        convert_from(auth.jws_verify(:'partok', repeat('k', 32), '{HS256}'), 'UTF8')::jsonb->>'sub' AS verified,
        auth.jwt_decode_unverified(:'partok')->'header'->>'alg' AS unverified_alg;
@@ -85,21 +96,21 @@ SELECT auth.jwt_decode_unverified('not.a-token');
 \echo :LAST_ERROR_SQLSTATE
 -- the worker reads the settings in auth.config, not defaults: a smaller
 -- jwt.max_token_bytes refuses the same token there
-RESET force_parallel_mode;
+RESET :force_parallel;
 SELECT auth.configure('jwt.max_token_bytes', '256');
-SET force_parallel_mode = on;
+SET :force_parallel = on;
 SELECT length(:'partok') > 256 AS longer;
 SELECT auth.jwt_decode_unverified(:'partok');
 \echo :LAST_ERROR_SQLSTATE
-RESET force_parallel_mode;
+RESET :force_parallel;
 SELECT auth.configure('jwt.max_token_bytes', NULL);
 \c
-SET force_parallel_mode = on;
+SET :force_parallel = on;
 SELECT jsonb_typeof(auth.jwks()->'keys') AS jwks;
 \c
-SET force_parallel_mode = on;
+SET :force_parallel = on;
 SELECT auth.jwt_verify(:'tok2')->>'sub' AS sub2;
-RESET force_parallel_mode;
+RESET :force_parallel;
 
 -- the verified-token cache still checks time claims and settings on every hit
 SELECT auth.jwt_sign(jsonb_build_object('sub', 'carol',

@@ -21,6 +21,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -40,6 +41,23 @@ static int	nsettings = 0;
 static SettingValue values[MAX_SETTINGS];
 static bool values_valid = false;
 static uint64 generation = 0;
+
+/*
+ * values were loaded in parallel mode (leader or worker), with the query's
+ * snapshot: they serve until parallel mode ends and are loaded again after
+ * it.  Not reloaded on every call meanwhile: callers hold the strings
+ * auth_setting_string() returned across further calls (jwt_issuer() then
+ * jwt_audience()), and a reload frees them.  (PostgreSQL 16's allocator
+ * reuses a freed chunk's first bytes, which made that visible.)
+ */
+static bool values_parallel = false;
+
+/* values hold the settings now; loaded again when not */
+static inline bool
+values_current(void)
+{
+	return likely(values_valid) && likely(!values_parallel || IsInParallelMode());
+}
 
 static void
 settings_reset(void)
@@ -178,16 +196,18 @@ load_settings(void)
 		values[i] = newvals[i];
 	}
 	/*
-	 * An invalidation that arrived while loading means: load again later;
-	 * likewise for a load in parallel mode (see auth_table_scan_cacheable).
+	 * An invalidation that arrived while loading means: load again later.
+	 * A load in parallel mode serves until it ends (values_parallel; see
+	 * auth_table_scan_cacheable).
 	 */
-	values_valid = (gen == generation) && auth_table_scan_cacheable();
+	values_valid = (gen == generation);
+	values_parallel = !auth_table_scan_cacheable();
 }
 
 int64
 auth_setting_int(const AuthSetting *def)
 {
-	if (unlikely(!values_valid))
+	if (unlikely(!values_current()))
 		load_settings();
 	Assert(def->type == AUTH_SETTING_INT);
 	return values[def->slot].ival;
@@ -196,7 +216,7 @@ auth_setting_int(const AuthSetting *def)
 const char *
 auth_setting_string(const AuthSetting *def)
 {
-	if (unlikely(!values_valid))
+	if (unlikely(!values_current()))
 		load_settings();
 	Assert(def->type == AUTH_SETTING_STRING);
 	return values[def->slot].sval;
@@ -245,7 +265,7 @@ auth_settings(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
 	InitMaterializedSRF(fcinfo, 0);
-	if (!values_valid)
+	if (!values_current())
 		load_settings();
 	for (int i = 0; i < nsettings; i++)
 	{

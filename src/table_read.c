@@ -133,7 +133,7 @@ auth_table_scan(const char *relname, AuthRowFn fn, void *arg)
 /*
  * Whether rows read by auth_table_scan() now may be kept in a cache: not in
  * parallel mode, where they were read with the query's snapshot rather than a
- * fresh one.
+ * fresh one (settings.c keeps them only until parallel mode ends).
  */
 bool
 auth_table_scan_cacheable(void)

@@ -95,7 +95,9 @@ is "$(old -c "SELECT string_agg(proname || '=' || proparallel::text, ',' ORDER B
                AND proname IN ('jws_verify', 'jwt_decode', 'jwt_decode_unverified', 'jwt_verify', 'jwt_session_init')")" \
    "jws_verify=s,jwt_decode=s,jwt_decode_unverified=s,jwt_session_init=u,jwt_verify=u" \
    "1.1: the explicit-key functions are PARALLEL SAFE, the identity setters are not"
-is "$(old -c "SET force_parallel_mode = on" -c "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT auth.jwt_decode_unverified('$TS')" | grep -c 'Workers Launched: 1')|$(old -c "SET force_parallel_mode = on" -c "SELECT auth.jwt_decode_unverified('$TS')->'header'->>'kid' = '$KID'")" \
+# force_parallel_mode (PostgreSQL 15) is debug_parallel_query from 16 on
+FP=$(old -c "SELECT CASE WHEN current_setting('server_version_num')::int >= 160000 THEN 'debug_parallel_query' ELSE 'force_parallel_mode' END")
+is "$(old -c "SET $FP = on" -c "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT auth.jwt_decode_unverified('$TS')" | grep -c 'Workers Launched: 1')|$(old -c "SET $FP = on" -c "SELECT auth.jwt_decode_unverified('$TS')->'header'->>'kid' = '$KID'")" \
    "1|t" "and run in a parallel worker in the upgraded database"
 
 # ---- the upgraded extension equals a fresh 1.1 install ----
