@@ -69,8 +69,8 @@ SELECT count(*) AS anonymous_sees FROM todo.tasks;
 -- outputs: expected/30_rls.out for PostgreSQL 15 and 16 ("InitPlan 1 (returns
 -- $0)", conditions on "$0", "Params Evaluated: $0" under Gather) and
 -- expected/30_rls_1.out for 17 and later ("InitPlan 1", conditions on
--- "(InitPlan 1).col1", and EXPLAIN without VERBOSE prints no "Params
--- Evaluated" line under Gather).  The plan shapes are the same.
+-- "(InitPlan 1).col1", no "Params Evaluated" line under Gather).  The plan
+-- shapes are the same.
 -- A user's task list: an index scan on the owner column, driven by an InitPlan
 -- (auth.uid() evaluated once, its result compared to the index), not a
 -- sequential scan nor a SubPlan per row.
