@@ -57,7 +57,7 @@ host_mirror() {
 
 packages() { # packages MAJOR: the list, with CLANG standing for clang's runtime package
   local m=$1
-  echo "postgresql-$m postgresql-server-dev-$m postgresql-contrib postgresql-$m-pgtap
+  echo "postgresql-$m postgresql-server-dev-$m postgresql-$m-pgtap
         libtap-parser-sourcehandler-pgtap-perl pgbouncer libssl-dev libargon2-dev libcrypt-dev
         gcc make clang CLANG time nodejs npm ca-certificates" | tr -s ' \n' ' '
 }

@@ -13,7 +13,7 @@ PG_MAJOR=$(pg_config --version 2>/dev/null | sed -n 's/^PostgreSQL \([0-9][0-9]*
 PG_MAJOR=${PG_MAJOR:-15}
 CLANG_MAJOR=$(clang --version 2>/dev/null | sed -n 's/.*clang version \([0-9][0-9]*\).*/\1/p' | head -1)
 CLANG_MAJOR=${CLANG_MAJOR:-14}   # Debian 12's clang
-PKGS="postgresql-$PG_MAJOR postgresql-contrib postgresql-server-dev-$PG_MAJOR libssl-dev libargon2-dev libcrypt-dev
+PKGS="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR libssl-dev libargon2-dev libcrypt-dev
       postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl pgbouncer
       clang libclang-rt-$CLANG_MAJOR-dev make gcc time"
 command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
