@@ -54,7 +54,8 @@ db -c "SELECT auth.import_jwk('$JWK')" >/dev/null || exit 1
 TI=$(db -c "SELECT auth.jwt_encode(jsonb_build_object('sub', (SELECT id FROM auth.users WHERE email = 'ben@cross.example'),
               'iss', 'https://cross.example', 'exp', extract(epoch from now())::bigint + 3600), '$JWK', 'HS256', '{\"kid\":\"cross-imported\"}')")
 is "$(db -c "SELECT auth.jwt_verify('$TGONE')" 2>&1 | grep -c 'revoked')" "1" "pg$OLD_MAJOR: the signed-out token is refused before the dump"
-SUMMARY=$(db -c "SELECT (SELECT count(*) FROM auth.users) || '/' || (SELECT count(*) FROM todo.tasks) || '/' || (SELECT count(*) FROM auth.keys) || '/' || (SELECT count(*) FROM auth.revocations)")
+SUMMARY=$(db -c "SELECT (SELECT count(*) FROM auth.users) || '/' || (SELECT count(*) FROM todo.tasks) || '/' || (SELECT count(*) FROM auth.revocations)")
+KIDS=$(db -c "SELECT string_agg(kid, ',' ORDER BY kid) FROM auth.keys")
 PORT=$PGPORT
 
 # ---- each newer major: dump with its tools, restore, check ----
@@ -72,6 +73,7 @@ OLD_PORT=$PORT
 DB=$DB
 APP=$APP
 SUMMARY='$SUMMARY'
+KIDS='$KIDS'
 TA='$TA'
 TB='$TB'
 TGONE='$TGONE'
