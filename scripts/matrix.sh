@@ -11,9 +11,10 @@
 # A chroot run tests a copy of this tree (git's tracked and untracked-but-not-ignored
 # files, so no build product of the host gets in), in a directory of its own inside the
 # chroot, as root there (the test scripts start PostgreSQL as the postgres OS user).
-# Output: each run's own output, then one line per major ("pg17: N passed, N failed";
-# a run that does not even start, e.g. a failed debootstrap, counts as 1 failed) and,
-# last, the total "N passed, N failed".  Exit status non-zero when anything failed.
+# Output: each run's own output, then a header with each run's time (a chroot's time
+# includes making it when it is not cached), one line per major ("pg17: N passed,
+# N failed"; a run that does not even start, e.g. a failed debootstrap, counts as
+# 1 failed), "cross-major: N passed, N failed" and, last, the total "N passed, N failed".  Exit status non-zero when anything failed.
 # Needs root (debootstrap, chroot, mount).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -71,8 +72,10 @@ record() { # record NAME LOG: takes the log's last "N passed, N failed" line (no
   LINES+=("$name: $p passed, $f failed")
 }
 
+TIMES=()
 for what in "$@"; do
   log=$LOGDIR/$what.log
+  t0=$SECONDS
   case "$what" in
     "$NATIVE")
       echo "======== pg$what (native)"
@@ -87,9 +90,10 @@ for what in "$@"; do
       chroot_test "$what" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]}
       record "pg$what" "$log" "$rc" ;;
   esac
+  TIMES+=("$what $((SECONDS - t0)) s")
 done
 
-echo "======== matrix"
+echo "======== matrix (time: $(IFS=,; echo "${TIMES[*]}" | sed 's/,/, /g'))"
 printf '%s\n' "${LINES[@]}"
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ] && [ "$PASSED" -gt 0 ]
