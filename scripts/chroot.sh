@@ -16,7 +16,7 @@
 #
 # Inside, PostgreSQL needs /proc, /dev, /dev/pts and a /dev/shm tmpfs.  They are
 # mounted in a private mount namespace (unshare), so they disappear when the run ends
-# however it ends; an EXIT/INT/TERM trap also unmounts them.  A chroot is removed only
+# however it ends; an EXIT/INT/TERM trap also ends the processes started inside and unmounts them.  A chroot is removed only
 # after checking that nothing is mounted below it.  Debian is kept from starting a
 # cluster (policy-rc.d exits 101) and from creating one (createcluster.conf).
 # Needs root, debootstrap and unshare (util-linux).
@@ -188,9 +188,31 @@ _run() { # (inside the namespace) _run DIR [-b=HOST:INSIDE]... -- CMD...
   # shared lock: a rebuild (exclusive) waits for running tests
   exec 8>"$CHROOT.lock"
   flock -s 8
+  # in the background, so that a signal is handled at once, not when CMD ends
+  in_chroot "$CHROOT" "$@" &
+  trap 'stop_chroot_processes "$CHROOT"; exit 130' INT TERM
   local rc=0
-  in_chroot "$CHROOT" "$@" || rc=$?
+  wait $! || rc=$?
   return $rc
+}
+
+# Ends the processes this run started inside the chroot (test scripts, servers):
+# those whose root directory is DIR.  TERM, then KILL what is left after 5 s.
+stop_chroot_processes() {
+  local dir=$1 sig p pids
+  for sig in TERM KILL; do
+    pids=""
+    for p in /proc/[0-9]*; do
+      [ "$(readlink "$p/root" 2>/dev/null)" = "$dir" ] && pids="$pids ${p#/proc/}"
+    done
+    [ -n "$pids" ] || return 0
+    # shellcheck disable=SC2086
+    kill -s $sig $pids 2>/dev/null
+    for _ in $(seq 50); do
+      sleep 0.1
+      kill -0 $pids 2>/dev/null || return 0
+    done
+  done
 }
 
 [ "$(id -u)" = 0 ] || { echo "chroot.sh: must run as root (debootstrap, chroot, mount)" >&2; exit 1; }
