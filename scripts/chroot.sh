@@ -16,8 +16,9 @@
 #
 # Inside, PostgreSQL needs /proc, /dev, /dev/pts and a /dev/shm tmpfs.  They are
 # mounted in a private mount namespace (unshare), so they disappear when the run ends
-# however it ends; an EXIT/INT/TERM trap also ends the processes started inside and unmounts them.  A chroot is removed only
-# after checking that nothing is mounted below it.  Debian is kept from starting a
+# however it ends; on INT/TERM the processes started inside are ended, and an EXIT
+# trap unmounts everything too.  A chroot is removed only after checking that nothing
+# is mounted below it.  Debian is kept from starting a
 # cluster (policy-rc.d exits 101) and from creating one (createcluster.conf).
 # Needs root, debootstrap and unshare (util-linux).
 set -euo pipefail
