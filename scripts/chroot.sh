@@ -3,6 +3,8 @@
 #
 #   scripts/chroot.sh suite MAJOR          the Debian release that packages MAJOR
 #   scripts/chroot.sh prepare MAJOR        creates the chroot if missing or stale; prints its path
+#   scripts/chroot.sh copy MAJOR SRC       copies the source tree SRC into a fresh directory
+#                                          inside the chroot; prints its path inside
 #   scripts/chroot.sh run MAJOR [-b HOST:INSIDE]... -- CMD...
 #                                          runs CMD as root inside it (prepares it first)
 #
@@ -158,6 +160,25 @@ prepare() { # prepare MAJOR: prints the chroot's path; creates it when missing o
   echo "$dir"
 }
 
+# copy MAJOR SRC: git's tracked files of SRC and the untracked ones it does not ignore
+# (without git: all but build products), so no build product of the host gets in
+copy() {
+  local m=$1 src=$2 dir dest
+  dir=$(prepare "$m") || return 1
+  mkdir -p "$dir/build"
+  dest=$(mktemp -d "$dir/build/auth_ext.XXXXXX")
+  chmod 755 "$dest"
+  if git -C "$src" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    git -C "$src" ls-files -z -co --exclude-standard \
+      | tar -C "$src" --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -C "$dest" -xf -
+  else
+    tar -C "$src" --exclude='*.o' --exclude='*.so' --exclude='*.bc' --exclude=node_modules \
+      --exclude=tmp_check --exclude=results --exclude=test/fuzz/build --exclude=bench/build -cf - . \
+      | tar -C "$dest" -xf -
+  fi
+  echo "${dest#"$dir"}"
+}
+
 run() { # run MAJOR [-b HOST:INSIDE]... -- CMD...
   local m=$1; shift
   local binds=()
@@ -221,6 +242,7 @@ cmd=${1:-}; shift || true
 case "$cmd" in
   suite)   chroot_suite "$@" ;;
   prepare) prepare "$@" ;;
+  copy)    copy "$@" ;;
   run)     run "$@" ;;
   _create) CHROOT=$3; trap 'chroot_umount "$CHROOT"' EXIT; trap 'exit 130' INT TERM; create "$@" ;;
   _run)    _run "$@" ;;

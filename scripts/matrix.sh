@@ -26,30 +26,14 @@ NATIVE=${NATIVE:-15}
 
 if [ $# -eq 0 ]; then set -- "$NATIVE" "${CHROOT_MAJORS[@]}" cross; fi
 
-# copy_tree DEST: this tree's source files into DEST
-copy_tree() {
-  local dest=$1
-  mkdir -p "$dest"
-  if git -C "$ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    git -C "$ROOT" ls-files -z -co --exclude-standard \
-      | tar -C "$ROOT" --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -C "$dest" -xf -
-  else
-    tar -C "$ROOT" --exclude='*.o' --exclude='*.so' --exclude='*.bc' --exclude=node_modules \
-      --exclude=tmp_check --exclude=results --exclude=test/fuzz/build --exclude=bench/build -cf - . \
-      | tar -C "$dest" -xf -
-  fi
-}
-
 # chroot_test MAJOR [CMD]: runs CMD (default: make test) on a copy of the tree in MAJOR's chroot
 chroot_test() {
   local major=$1 cmd=${2:-make test} dir run rc
-  dir=$(bash scripts/chroot.sh prepare "$major") || { echo "chroot for PostgreSQL $major could not be made"; return 1; }
-  mkdir -p "$dir/build"
-  run=$(mktemp -d "$dir/build/auth_ext.XXXXXX")
-  copy_tree "$run"
-  bash scripts/chroot.sh run "$major" -- bash -c "cd '${run#"$dir"}' && $cmd"
+  dir=$(bash scripts/chroot.sh prepare "$major") && run=$(bash scripts/chroot.sh copy "$major" "$ROOT") \
+    || { echo "the chroot of PostgreSQL $major could not be made"; return 1; }
+  bash scripts/chroot.sh run "$major" -- bash -c "cd '$run' && $cmd"
   rc=$?
-  rm -rf --one-file-system "$run"
+  rm -rf --one-file-system "$dir$run"
   return $rc
 }
 

@@ -60,13 +60,13 @@ PORT=$PGPORT
 
 # ---- each newer major: dump with its tools, restore, check ----
 for major in "$@"; do
-  dir=$(bash scripts/chroot.sh prepare "$major" 2>"$AUTH_WORK/chroot-$major.log")
-  if [ -z "$dir" ]; then
+  inside=""
+  dir=$(bash scripts/chroot.sh prepare "$major" 2>"$AUTH_WORK/chroot-$major.log") \
+    && inside=$(bash scripts/chroot.sh copy "$major" "$ROOT" 2>>"$AUTH_WORK/chroot-$major.log")
+  if [ -z "$dir" ] || [ -z "$inside" ]; then
     ok 1 "pg$major: its chroot is ready"; sed 's/^/# /' "$AUTH_WORK/chroot-$major.log"; continue
   fi
-  mkdir -p "$dir/build"
-  run=$(mktemp -d "$dir/build/cross.XXXXXX")
-  git ls-files -z -co --exclude-standard | tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -C "$run" -xf -
+  run=$dir$inside
   cat >"$run/cross.env" <<ENV
 OLD_MAJOR=$OLD_MAJOR
 OLD_PORT=$PORT
@@ -80,7 +80,6 @@ TGONE='$TGONE'
 TS='$TS'
 TI='$TI'
 ENV
-  inside=${run#"$dir"}
   bash scripts/chroot.sh run "$major" -b "$PGHOST:$inside/oldsock" -- \
     bash "$inside/test/matrix/cross_major_restore.sh" "$inside/cross.env" "$inside/oldsock" >"$AUTH_WORK/restore-$major.log" 2>&1
   rc=$?
