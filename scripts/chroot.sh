@@ -221,18 +221,20 @@ _run() { # (inside the namespace) _run DIR [-b=HOST:INSIDE]... -- CMD...
 # Ends the processes this run started inside the chroot (test scripts, servers):
 # those whose root directory is DIR.  TERM, then KILL what is left after 5 s.
 stop_chroot_processes() {
-  local dir=$1 sig p pids
+  local dir=$1 sig p pids alive
   for sig in TERM KILL; do
     pids=""
     for p in /proc/[0-9]*; do
       [ "$(readlink "$p/root" 2>/dev/null)" = "$dir" ] && pids="$pids ${p#/proc/}"
     done
     [ -n "$pids" ] || return 0
-    # shellcheck disable=SC2086
-    kill -s $sig $pids 2>/dev/null
+    for p in $pids; do kill -s "$sig" "$p" 2>/dev/null; done
     for _ in $(seq 50); do
       sleep 0.1
-      kill -0 $pids 2>/dev/null || return 0
+      alive=""
+      for p in $pids; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done
+      pids=$alive
+      [ -n "$pids" ] || return 0
     done
   done
 }

@@ -77,7 +77,7 @@ for what in "$@"; do
   TIMES+=("$what $((SECONDS - t0)) s")
 done
 
-echo "======== matrix (time: $(IFS=,; echo "${TIMES[*]}" | sed 's/,/, /g'))"
+echo "======== matrix (time: $(printf '%s, ' "${TIMES[@]}" | sed 's/, $//'))"
 printf '%s\n' "${LINES[@]}"
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ] && [ "$PASSED" -gt 0 ]
