@@ -172,7 +172,7 @@ copy() {
     git -C "$src" ls-files -z -co --exclude-standard \
       | tar -C "$src" --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -C "$dest" -xf -
   else
-    tar -C "$src" --exclude='*.o' --exclude='*.so' --exclude='*.bc' --exclude=node_modules \
+    tar -C "$src" --exclude=.git --exclude='*.o' --exclude='*.so' --exclude='*.bc' --exclude=node_modules \
       --exclude=tmp_check --exclude=results --exclude=test/fuzz/build --exclude=bench/build -cf - . \
       | tar -C "$dest" -xf -
   fi
