@@ -4,6 +4,8 @@
 #   make install         install into the server's directories (pg_config)
 #   make installcheck    pg_regress suites against a running server (PGHOST/PGPORT)
 #   make test            everything, on a throwaway cluster of its own (scripts/test.sh)
+#   make test PG=17      the same on PostgreSQL 17 (or 18), in a Debian chroot (scripts/matrix.sh)
+#   make matrix          make test on every supported major + the cross-major dump test
 #   make demo            the todo story on a throwaway cluster (scripts/demo.sh)
 #   make bench           benchmarks, results in bench/RESULTS.md (scripts/bench.sh)
 #   make fuzz            libFuzzer targets for FUZZ_SECONDS each (test/fuzz)
@@ -80,9 +82,21 @@ auth_ext_todo--$(TODOVERSION).sql: $(TODO_PARTS) Makefile
 
 all: $(DATA_built)
 
-.PHONY: test demo bench fuzz soak
+.PHONY: test matrix demo bench fuzz soak
+# PG=17 / PG=18: the whole make test in a chroot of the Debian release that
+# packages that major (scripts/matrix.sh, scripts/chroot.sh; root); PG unset or
+# the host's own major: natively, as always.
+PG_NATIVE := $(shell $(PG_CONFIG) --version 2>/dev/null | sed -n 's/^PostgreSQL \([0-9]*\).*/\1/p')
+ifeq ($(filter-out $(PG_NATIVE),$(PG)),)
 test: all
 	bash scripts/test.sh
+else
+test:
+	bash scripts/matrix.sh $(PG)
+endif
+# every supported major (native + chroots) and the cross-major dump/restore test
+matrix:
+	bash scripts/matrix.sh
 demo: all
 	bash scripts/demo.sh
 bench: all
