@@ -10,6 +10,14 @@
 #                           directory, so its port cannot collide with anything
 #   auth_stop NAME          stop it (auth_workdir's exit trap stops all of them)
 #   as_pg CMD...            run CMD as the postgres OS user when we are root
+#   auth_expect_kills NAME N  the suite kills N backends of cluster NAME with
+#                           signal 9 on purpose (scripts/test.sh allows exactly
+#                           that many "terminated by signal 9" lines in its log)
+#
+# Every cluster's server log is $AUTH_WORK/clusters/NAME.log ($dir/server.log is
+# a link to it), listed in $AUTH_WORK/clusters/list when the cluster is made: a
+# suite that removes its cluster's directory leaves the log for scripts/test.sh,
+# which reads every listed log after every suite (crashes, PANIC, sanitizers).
 #
 # PostgreSQL refuses to run as root, so as root the server runs as "postgres".
 
@@ -27,9 +35,28 @@ as_pg() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# auth_log_register NAME: the cluster's log lives outside its directory, listed
+auth_log_register() {
+  local name=$1 logs=$AUTH_WORK/clusters
+  mkdir -p "$logs"
+  [ "$(id -u)" = 0 ] && chown postgres "$logs"
+  : >>"$logs/$name.log"
+  [ "$(id -u)" = 0 ] && chown postgres "$logs/$name.log"
+  ln -sfn "$logs/$name.log" "$AUTH_WORK/$name/server.log"
+  grep -qxF "$name" "$logs/list" 2>/dev/null || echo "$name" >>"$logs/list"
+}
+
+auth_expect_kills() {
+  echo "$2" >"$AUTH_WORK/clusters/$1.kills"
+}
+
 auth_cleanup() {
   local rc=$?
   for c in "${AUTH_CLUSTERS[@]}"; do auth_stop "$c" >/dev/null 2>&1 || true; done
+  # clusters a suite started and left running (a suite stopped by a timeout)
+  if [ -n "${AUTH_WORK:-}" ] && [ -f "$AUTH_WORK/clusters/list" ] && [ -z "${AUTH_KEEP:-}" ]; then
+    while read -r c; do auth_stop "$c" >/dev/null 2>&1 || true; done <"$AUTH_WORK/clusters/list"
+  fi
   [ -n "${AUTH_EXTRA_CLEANUP:-}" ] && eval "$AUTH_EXTRA_CLEANUP" >/dev/null 2>&1
   if [ -n "${AUTH_WORK:-}" ] && [ -z "${AUTH_KEEP:-}" ]; then rm -rf "$AUTH_WORK"; fi
   return $rc
@@ -62,6 +89,7 @@ auth_start() {
   local dir=$AUTH_WORK/$name
   mkdir -p "$dir/sock"
   [ "$(id -u)" = 0 ] && chown -R postgres "$dir"
+  auth_log_register "$name"
   as_pg "$AUTH_BINDIR/initdb" -D "$dir/data" -U postgres -A trust --no-sync -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log"; return 1; }
   local port=$(( 20000 + RANDOM % 30000 ))
@@ -101,6 +129,7 @@ auth_start_replica() {
   pport=$(sed -n 's/^port = \([0-9]*\)$/\1/p' "$AUTH_WORK/$primary/data/postgresql.conf" | tail -1)
   mkdir -p "$dir/sock"
   [ "$(id -u)" = 0 ] && chown -R postgres "$dir"
+  auth_log_register "$name"
   as_pg "$AUTH_BINDIR/pg_basebackup" -h "$phost" -p "$pport" -U postgres -D "$dir/data" -R -X stream \
     -c fast --no-sync >"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log"; return 1; }
   REPLICA_PORT=$(( 20000 + RANDOM % 30000 ))

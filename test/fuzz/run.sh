@@ -11,7 +11,7 @@
 # sources it needs on a line of its own:
 #     fuzz-sources: src/core/base64url.c src/core/jws_split.c
 #     fuzz-libs: -lcrypto                 (optional)
-# A target whose sources are not in the tree (yet) is skipped with a comment.
+# A target whose sources are not in the tree is a failing test (never skipped).
 # Targets are built with clang -fsanitize=fuzzer,address,undefined (UBSan
 # reports are fatal) into test/fuzz/build/.  The seed corpus of a target is
 # test/fuzz/corpus/<name>/ and is never written to: new inputs go to a scratch
@@ -47,22 +47,23 @@ build_target() {
   srcs=$(sed -n 's/^.*fuzz-sources:\(.*\)$/\1/p' "$src" | head -1)
   libs=$(sed -n 's/^.*fuzz-libs:\(.*\)$/\1/p' "$src" | head -1)
   for s in $srcs; do
-    [ -f "$s" ] || { echo "# skip $name: $s not in this tree yet"; return 2; }
+    [ -f "$s" ] || { echo "# $name: $s is not in this tree"; return 2; }
   done
   # shellcheck disable=SC2086
   $CC $CFLAGS -o "$BUILD/fuzz_$name" "$src" $srcs $libs 2>"$BUILD/fuzz_$name.build.log" \
     || { echo "# build of $name failed:"; sed 's/^/#   /' "$BUILD/fuzz_$name.build.log" | head -40; return 1; }
 }
 
-# the runnable targets
+# the runnable targets; the plan (one test per target) comes first
 RUN=()
 N=0
 FAILED=0
+echo "1..${#TARGETS[@]}"
 for t in "${TARGETS[@]}"; do
   build_target "$t"
   case $? in
     0) RUN+=("$t") ;;
-    2) ;;
+    2) N=$((N + 1)); FAILED=$((FAILED + 1)); echo "not ok $N - fuzz $t: a source it names is missing" ;;
     *) N=$((N + 1)); FAILED=$((FAILED + 1)); echo "not ok $N - fuzz $t: build failed" ;;
   esac
 done
@@ -103,5 +104,4 @@ for t in "${RUN[@]}"; do
   fi
 done
 echo "# fuzz: ${#RUN[@]} targets, $TOTAL_EXECS execs in all, ${per}s each"
-echo "1..$N"
 [ "$FAILED" = 0 ]

@@ -1,3 +1,4 @@
+// plan: 19 (tests and subtests, as node --test counts them; scripts/test.sh checks it)
 // Password interop, live: hashes made at test time by the real bcryptjs and
 // better-auth packages are verified by auth.verify_password, and bcrypt
 // hashes made by auth.hash_password are verified by bcryptjs.  Every

@@ -1,3 +1,4 @@
+// plan: 28 (tests and subtests, as node --test counts them; scripts/test.sh checks it)
 // Interop of auth_ext's tokens with the real `jose` package, live:
 //  - for every algorithm, tokens auth_ext signs verify in jose (asymmetric
 //    keys through auth.jwks(), HMAC through the shared secret);

@@ -1,3 +1,4 @@
+// plan: 4 (tests and subtests, as node --test counts them; scripts/test.sh checks it)
 // Key rotation and cache invalidation across two live connections: A keeps
 // its keyring and verified-token caches warm, B changes auth.keys; A sees
 // every committed change on its very next call, never an uncommitted one,

@@ -1,3 +1,4 @@
+// plan: 5 (tests and subtests, as node --test counts them; scripts/test.sh checks it)
 // The PostgREST-protocol test double itself (test/gateway/gateway.mjs): what
 // SQL sees of a request, what the response takes from SQL, and the
 // SQLSTATE -> HTTP mapping, so that the HTTP suites test auth_ext and not

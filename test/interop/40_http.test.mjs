@@ -1,3 +1,4 @@
+// plan: 38 (tests and subtests, as node --test counts them; scripts/test.sh checks it)
 // Accounts over HTTP (area 40): every case of the todo app's account
 // contract, and its user stories, end to end through the PostgREST-protocol
 // gateway (test/gateway/gateway.mjs) against the real server.

@@ -1,3 +1,4 @@
+// plan: 5 (tests and subtests, as node --test counts them; scripts/test.sh checks it)
 // Revocation across sessions (area 40): a backend remembers the tokens it
 // found not revoked (so repeated verification skips the index probe), and
 // must forget them the moment another session revokes one.  Two real

@@ -1,3 +1,4 @@
+// plan: 8 (tests and subtests, as node --test counts them; scripts/test.sh checks it)
 // Accounts over HTTP (area 40): concurrency, lockout and its reset, no user
 // enumeration through bodies, and better-auth interop, end to end through
 // the PostgREST-protocol gateway.

@@ -12,12 +12,13 @@ cd "$(dirname "$0")/../.."
 OLDSOCK=$2
 . scripts/lib.sh
 . scripts/tap.sh
+plan 23   # test/matrix/cross_major.sh reads this line: keep it "plan N"
 
-bash scripts/deps.sh >/dev/null || exit 1
-make -s >/dev/null || { echo "not ok 1 - auth_ext builds"; exit 1; }
+bash scripts/deps.sh >/dev/null || bail "scripts/deps.sh"
+make -s >/dev/null || bail "auth_ext builds"
 auth_workdir
-auth_install || exit 1
-auth_start new "" || exit 1
+auth_install || bail "install into a private copy of the server"
+auth_start new "" || bail "start a cluster"
 MAJOR=$(psql -qAtX -c "SELECT current_setting('server_version_num')::int / 10000")
 BIN=$("$AUTH_PG_CONFIG" --bindir)
 OLD=(-h "$OLDSOCK" -p "$OLD_PORT" -U postgres)

@@ -66,7 +66,7 @@ SELECT throws_ok($$INSERT INTO auth.config VALUES ('password.argon2_iterations',
 SELECT throws_ok($$SELECT * FROM auth.settings()$$, '42501', NULL, 'app role: cannot list settings');
 -- placeholders an app can set have no effect on hashing
 SELECT is(set_config('password.argon2_iterations', '5', true), '5', 'app role: a look-alike placeholder can be set...');
-SELECT throws_ok($$SET auth_ext.argon2_iterations = '5'$$, NULL, NULL,
+SELECT throws_ok($$SET auth_ext.argon2_iterations = '5'$$, '42602', 'invalid configuration parameter name "auth_ext.argon2_iterations"',
                  'app role: auth_ext.* is a reserved prefix');
 SELECT matches(auth.hash_password('x'), '^\$argon2id\$v=19\$m=64,t=1,p=1\$',
                '...but hashing uses the admin settings, not session settings');

@@ -37,7 +37,7 @@ END $$;
 SET LOCAL ROLE t30_anon;
 SELECT is((SELECT count(*) FROM todo.tasks), 0::bigint, 'anon: SELECT sees no task');
 SELECT throws_ok(format($$INSERT INTO todo.tasks (user_id, title) VALUES (%L, 'x')$$, :'a'),
-                 '42501', NULL, 'anon: INSERT, even naming a user, is refused');
+                 '42501', 'new row violates row-level security policy for table "tasks"', 'anon: INSERT, even naming a user, is refused');
 SELECT is(pg_temp.affected($$UPDATE todo.tasks SET title = 'hacked'$$), 0::bigint, 'anon: UPDATE changes nothing');
 SELECT is(pg_temp.affected($$DELETE FROM todo.tasks$$), 0::bigint, 'anon: DELETE deletes nothing');
 RESET ROLE;
@@ -53,13 +53,13 @@ SELECT is(pg_temp.affected($$INSERT INTO todo.tasks (title) VALUES ('  a3  ')$$)
 SELECT is((SELECT user_id FROM todo.tasks WHERE title = 'a3'), :'a'::uuid,
           'A: user_id defaults to the caller (and the title is trimmed)');
 SELECT throws_ok(format($$INSERT INTO todo.tasks (user_id, title) VALUES (%L, 'as b')$$, :'b'),
-                 '42501', NULL, 'A: INSERT with user_id = B is refused');
+                 '42501', 'new row violates row-level security policy for table "tasks"', 'A: INSERT with user_id = B is refused');
 SELECT is(pg_temp.affected(format($$UPDATE todo.tasks SET completed = true WHERE id = %s$$, :a1)), 1::bigint,
           'A: UPDATE of an own task works');
 SELECT is(pg_temp.affected(format($$UPDATE todo.tasks SET title = 'hacked' WHERE id = %s$$, :b1)), 0::bigint,
           'A: UPDATE of B''s task changes nothing');
 SELECT throws_ok(format($$UPDATE todo.tasks SET user_id = %L WHERE id = %s$$, :'b', :a1),
-                 '42501', NULL, 'A: moving an own task to B is refused');
+                 '42501', 'new row violates row-level security policy for table "tasks"', 'A: moving an own task to B is refused');
 SELECT is(pg_temp.affected(format($$DELETE FROM todo.tasks WHERE id = %s$$, :b1)), 0::bigint,
           'A: DELETE of B''s task deletes nothing');
 SELECT is(pg_temp.affected($$DELETE FROM todo.tasks WHERE title = 'a2'$$), 1::bigint,
@@ -74,7 +74,7 @@ SELECT is(pg_temp.affected(format($$UPDATE todo.tasks SET title = 'mine now' WHE
 SELECT is(pg_temp.affected($$INSERT INTO todo.tasks (title) VALUES ('b2')$$), 1::bigint,
           'B: INSERT of an own task works');
 SELECT throws_ok(format($$INSERT INTO todo.tasks (user_id, title) VALUES (%L, 'as a')$$, :'a'),
-                 '42501', NULL, 'B: INSERT with user_id = A is refused');
+                 '42501', 'new row violates row-level security policy for table "tasks"', 'B: INSERT with user_id = A is refused');
 -- switching back to anonymous clears the identity (pre_request with no token)
 SELECT set_config('request.headers', '{}', true) IS NOT NULL AS h \gset
 SELECT auth.pre_request() IS NULL AS cleared \gset
@@ -91,7 +91,7 @@ SELECT is((SELECT count(*) FROM todo.tasks), 0::bigint, 'table owner, anonymous:
 SELECT auth.jwt_verify(:'ta') IS NOT NULL AS verified \gset
 SELECT is((SELECT count(*) FROM todo.tasks), 2::bigint, 'table owner as A: sees only A''s tasks');
 SELECT throws_ok(format($$INSERT INTO todo.tasks (user_id, title) VALUES (%L, 'x')$$, :'b'),
-                 '42501', NULL, 'table owner as A: INSERT as B is refused');
+                 '42501', 'new row violates row-level security policy for table "tasks"', 'table owner as A: INSERT as B is refused');
 RESET ROLE;
 SELECT set_config('request.headers', '{}', true) IS NOT NULL AS h \gset
 SELECT auth.pre_request() IS NULL AS cleared \gset

@@ -6,6 +6,7 @@
 #   $2a$/$2b$/$2y$  -> libxcrypt's (crypt_blowfish family) answer
 #   $2x$            -> refused with 22023 (bug-compatible mode, documented)
 source "$AUTH_ROOT/scripts/tap.sh"
+plan 47
 DB=t10_sqlascii
 
 psql -qX -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $DB" \

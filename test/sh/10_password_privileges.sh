@@ -6,6 +6,7 @@
 #    and nothing it can SET or set_config() changes the hash cost.
 # Roles are cluster-wide: named t10_*, created idempotently, dropped at the end.
 source "$AUTH_ROOT/scripts/tap.sh"
+plan 19
 DB=t10_owner_db
 
 # psql as ROLE in DB; prints the SQLSTATE instead of a message on error

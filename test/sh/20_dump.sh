@@ -6,6 +6,7 @@
 # Also: a non-superuser database owner (the Neon case) installs the
 # extension and manages keys; an application role cannot read them.
 source "$AUTH_ROOT/scripts/tap.sh"
+plan 13
 set -u
 SRC=t20_dump_src
 DST=t20_dump_dst
@@ -23,8 +24,8 @@ ok $? "the owner creates keys"
 tok=$(q -U t20_owner -d $SRC -c "SELECT auth.jwt_sign('{\"sub\":\"alice\"}')")
 is "$(q -U t20_owner -d $SRC -c "SELECT auth.jwt_decode_unverified('$tok')->'header'->>'kid'")" "$kid2" \
    "the newest key signs"
-q -U t20_reader -d $SRC -c "SELECT private_key FROM auth.keys" >/dev/null 2>&1
-ok $(( $? == 0 )) "another role cannot read the private keys"
+is "$(sqlstate q -U t20_reader -d $SRC -c "SELECT private_key FROM auth.keys")" "42501" \
+   "another role cannot read the private keys (42501)"
 is "$(q -U t20_owner -d $SRC -c "SELECT count(*) FROM auth.keys WHERE private_key IS NOT NULL")" "2" \
    "the extension owner can read them (to back them up)"
 is "$(q -U t20_reader -d $SRC -c "SELECT auth.jwt_verify('$tok')->>'sub'")" "alice" \

@@ -6,6 +6,7 @@
 # dump still select their owner's tasks, and new tasks get fresh ids.
 set -uo pipefail
 source "$AUTH_ROOT/scripts/tap.sh"
+plan 6
 source "$AUTH_ROOT/test/sh/30_fixture.bash"
 DST=t30_dump_dst
 T30_CLEANUP='psql -qX -d postgres -c "DROP DATABASE IF EXISTS $DST" >/dev/null 2>&1'

@@ -7,6 +7,7 @@
 # the library is not loaded yet) as a non-superuser login role.
 set -uo pipefail
 source "$AUTH_ROOT/scripts/tap.sh"
+plan 46
 
 DB=t30_identity
 ROLE=t30_spoofer
@@ -21,8 +22,8 @@ cleanup() {
 }
 trap cleanup EXIT
 cleanup
-psql -qX -d postgres -c "CREATE DATABASE $DB" -c "CREATE ROLE $ROLE LOGIN" >/dev/null || exit 1
-su_sql -c "CREATE EXTENSION auth_ext" || exit 1
+psql -qX -d postgres -c "CREATE DATABASE $DB" -c "CREATE ROLE $ROLE LOGIN" >/dev/null || bail "create database $DB and role $ROLE"
+su_sql -c "CREATE EXTENSION auth_ext" || bail "CREATE EXTENSION auth_ext"
 
 TA=$(su_sql -c "SELECT auth.jwt_sign(jsonb_build_object('sub', '$A', 'role', 'authenticated', 'email', 'a@example.com'))")
 TNOUUID=$(su_sql -c "SELECT auth.jwt_sign(jsonb_build_object('sub', 'github|42'))")
@@ -33,14 +34,20 @@ SELECT split_part(:'ta', '.', 1) || '.' ||
        '.' || split_part(:'ta', '.', 3);
 SQL
 )
-[ -n "$TA" ] && [ -n "$FORGED" ] && [ "$TA" != "$FORGED" ]
-ok $? "setup: a token for A and a forged token for B"
+[ -n "$TA" ] && [ -n "$FORGED" ] && [ "$TA" != "$FORGED" ] || bail "setup: a token for A and a forged token for B"
 
 # who [psql args...] < script: runs the script as the spoofer in a new
-# session, errors ignored, and prints the last "who=" line it produced.
+# session, errors do not stop it; prints the last "who=" line it produced or,
+# when there is none, "ERROR" and the SQLSTATE of every error in order
+# (e.g. "ERROR 42501 25P02"): a refusal is named, never just "no output".
 who() {
-  psql -qAtX -U "$ROLE" -v ta="$TA" -v forged="$FORGED" -v tnouuid="$TNOUUID" "$@" 2>/dev/null |
-    sed -n 's/^who=//p' | tail -1
+  local out
+  out=$(psql -qAtX -U "$ROLE" -v VERBOSITY=verbose -v ta="$TA" -v forged="$FORGED" -v tnouuid="$TNOUUID" "$@" 2>&1)
+  if printf '%s\n' "$out" | grep -q '^who='; then
+    printf '%s\n' "$out" | sed -n 's/^who=//p' | tail -1
+  else
+    echo "ERROR$(printf '%s\n' "$out" | sed -n 's/^\(psql:[^ ]* \)\{0,1\}ERROR: *\([0-9A-Z]\{5\}\):.*/ \2/p' | tr -d '\n')"
+  fi
 }
 READ="SELECT 'who=' || coalesce(auth.user_id(), '<anon>');"
 
@@ -95,7 +102,7 @@ $READ
 COMMIT;
 SQL
 )
-is "$got" "" "even with GRANT SET ON PARAMETER, SET auth_ext.claims is refused"
+is "$got" "ERROR 42501 25P02" "even with GRANT SET ON PARAMETER, SET auth_ext.claims is refused (42501; the transaction is aborted, 25P02)"
 got=$(psql -qAtX -U "$ROLE" -c "SELECT auth.user_id()" -c "SET auth_ext.claims = '{\"sub\": \"$B\"}'" 2>&1 | grep -c 'can only be set by auth.jwt_verify')
 is "$got" "1" "... by the check hook (the privilege check passed)"
 su_sql -c "REVOKE SET ON PARAMETER auth_ext.claims FROM $ROLE"
@@ -108,7 +115,7 @@ CREATE FUNCTION public.t30_as_b() RETURNS text LANGUAGE sql
 SELECT 'who=' || coalesce(public.t30_as_b(), '<anon>');
 SQL
 )
-is "$got" "" "a function with SET auth_ext.claims cannot be created by an application role"
+is "$got" "ERROR 42501 42883" "a function with SET auth_ext.claims cannot be created by an application role (42501, so it does not exist: 42883)"
 su_sql <<SQL
 CREATE FUNCTION public.t30_as_b() RETURNS text LANGUAGE sql
     SET auth_ext.claims = '{"sub": "$B"}' AS 'SELECT auth.user_id()';
@@ -124,7 +131,7 @@ SELECT auth.jwt_verify(:'ta') IS NOT NULL;
 SELECT 'who=' || coalesce(public.t30_as_b(), '<anon>');
 SQL
 )
-is "$got" "" "a function with a SET clause, called after the library loaded: refused"
+is "$got" "ERROR 42501" "a function with a SET clause, called after the library loaded: refused (42501)"
 su_sql -c "DROP FUNCTION public.t30_as_b()"
 
 # ALTER ROLE / DATABASE ... SET: refused to the role itself; a superuser's
@@ -165,7 +172,7 @@ SELECT auth.user_id();
 SELECT 'who=' || coalesce(current_setting('auth_ext.claims', true), '<none>');
 SQL
 )
-is "$got" "" "after loading, current_setting() of the claims is refused to application roles"
+is "$got" "ERROR 42501" "after loading, current_setting() of the claims is refused to application roles (42501)"
 
 got=$(who <<SQL
 BEGIN;
@@ -316,7 +323,7 @@ is "$got" "<anon>" "pre_request: no Authorization header = anonymous"
 got=$(pre '{"authorization": "Basic dXNlcjpwYXNz"}')
 is "$got" "<anon>" "pre_request: another scheme = anonymous"
 got=$(pre "{\"authorization\": \"Bearer $FORGED\"}")
-is "$got" "" "pre_request: forged token = error"
+is "$got" "ERROR PT401 25P02" "pre_request: forged token = error PT401 (then the transaction is aborted, 25P02)"
 got=$(psql -qAtX -U "$ROLE" -v VERBOSITY=sqlstate 2>&1 <<SQL
 SELECT set_config('request.headers', '{"authorization": "Bearer $FORGED"}', false) IS NULL;
 SELECT auth.pre_request();
@@ -348,8 +355,8 @@ got=$(pre '{}' "{\"session\": \"$TA\"}")
 is "$got" "$A" "pre_request: the token from the configured cookie"
 got=$(pre '{}' "{\"other\": \"$TA\"}")
 is "$got" "<anon>" "pre_request: another cookie = anonymous"
-su_sql -c "SELECT auth.configure('identity.cookie_name', 'bad name;')" >/dev/null 2>&1
-[ $? != 0 ]; ok $? "identity.cookie_name refuses a value that is not a cookie name"
+is "$(su_sql -v VERBOSITY=sqlstate -c "SELECT auth.configure('identity.cookie_name', 'bad name;')" 2>&1)" "ERROR:  22023" \
+  "identity.cookie_name refuses a value that is not a cookie name (22023)"
 
 # ---- a superuser's value in postgresql.auto.conf, seen by backends and parallel workers ----
 # (ALTER SYSTEM accepts a placeholder in a session where the library is not

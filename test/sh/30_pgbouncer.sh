@@ -7,6 +7,7 @@
 # in $AUTH_WORK and is stopped at the end, also on failure.
 set -uo pipefail
 source "$AUTH_ROOT/scripts/tap.sh"
+plan 13
 source "$AUTH_ROOT/scripts/lib.sh"
 
 DIR=$AUTH_WORK/t30_pgbouncer
@@ -51,8 +52,7 @@ printf '"%s" ""\n"postgres" ""\n' "$ROLE" >"$DIR/userlist.txt"
 [ "$(id -u)" = 0 ] && chown -R postgres "$DIR"
 as_pg "$PGBOUNCER" -d "$DIR/pgbouncer.ini" >"$DIR/start.log" 2>&1
 for _ in $(seq 50); do [ -S "$DIR/.s.PGSQL.$BPORT" ] && break; sleep 0.1; done
-[ -S "$DIR/.s.PGSQL.$BPORT" ]
-ok $? "pgbouncer started (pool_mode = transaction, default_pool_size = 1, unix socket only)" || { cat "$DIR/start.log" "$DIR/pgbouncer.log" 2>/dev/null | sed 's/^/# /'; tap_done; exit; }
+[ -S "$DIR/.s.PGSQL.$BPORT" ] || { cat "$DIR/start.log" "$DIR/pgbouncer.log" 2>/dev/null | sed 's/^/# /'; bail "pgbouncer did not start (pool_mode = transaction, default_pool_size = 1, unix socket only)"; }
 
 # through the pooler, as the application role
 bsql() { psql -qAtX -h "$DIR" -p "$BPORT" -U "$ROLE" -d "$DB" -v ON_ERROR_STOP=1 "$@"; }

@@ -6,6 +6,7 @@
 set -uo pipefail
 source "$AUTH_ROOT/scripts/lib.sh"
 source "$AUTH_ROOT/scripts/tap.sh"
+plan 8
 
 SRC=t40_dump_src
 DST=t40_dump_dst

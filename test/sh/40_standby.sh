@@ -6,6 +6,7 @@
 set -uo pipefail
 source "$AUTH_ROOT/scripts/lib.sh"
 source "$AUTH_ROOT/scripts/tap.sh"
+plan 10
 
 DB=t40_standby
 SDIR=$AUTH_WORK/t40_standby

@@ -11,11 +11,13 @@
 #   - pg_dump, restore into a fresh database: sign-in with the same
 #     passwords, tokens issued before the dump still verify, isolation holds.
 source "$AUTH_ROOT/scripts/tap.sh"
+plan 26
 source "$AUTH_ROOT/scripts/lib.sh"
 set -u
 MAIN_PGHOST=$PGHOST MAIN_PGPORT=$PGPORT
-auth_start t70_faults "" >/dev/null || { echo "not ok 1 - start a cluster for the fault tests"; exit 1; }
+auth_start t70_faults "" >/dev/null || bail "start a cluster for the fault tests"
 FDIR=$AUTH_WORK/t70_faults
+auth_expect_kills t70_faults 2   # the two kill -9 below; any other crash fails the run
 trap 'as_pg "$AUTH_BINDIR/pg_ctl" -D "$FDIR/data" -m immediate -w stop >/dev/null 2>&1' EXIT
 DB=t70_faults
 U=8          # users

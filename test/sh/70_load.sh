@@ -12,6 +12,7 @@
 # Password hashing runs at cheap parameters (the cost of Argon2 is not what
 # is tested here; bench/ measures it).
 source "$AUTH_ROOT/scripts/tap.sh"
+plan 7
 set -u
 DB=t70_load
 SECS=${T70_LOAD_SECONDS:-15}

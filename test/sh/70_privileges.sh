@@ -5,6 +5,7 @@
 # can do none of that.  Needs a database and roles of its own, so it is a
 # shell suite (the rest of the privilege audit is test/pgtap/70_privileges.sql).
 source "$AUTH_ROOT/scripts/tap.sh"
+plan 14
 set -u
 DB=t70_priv
 cleanup() {

@@ -10,6 +10,7 @@
 # extension's member objects, so it reads them from the catalogs.
 set -uo pipefail
 source "$AUTH_ROOT/scripts/tap.sh"
+plan 24
 
 OLD=t70_upgrade_old
 NEW=t70_upgrade_new
