@@ -7,7 +7,7 @@
 # the library is not loaded yet) as a non-superuser login role.
 set -uo pipefail
 source "$AUTH_ROOT/scripts/tap.sh"
-plan 46
+plan 45
 
 DB=t30_identity
 ROLE=t30_spoofer
@@ -374,11 +374,16 @@ CREATE TABLE public.t30_rows AS SELECT g FROM generate_series(1, 20000) g;
 ANALYZE public.t30_rows;
 GRANT SELECT ON public.t30_rows TO $ROLE;
 SQL
+loaded0=$(psql -qAtX -d postgres -c "SELECT pg_conf_load_time()")
 psql -qAtX -d postgres -c "SET auth_ext.claims = '{\"sub\": \"$B\"}'" \
   -c "ALTER SYSTEM SET auth_ext.claims = '{\"sub\": \"$B\"}'" -c "SELECT pg_reload_conf()" >/dev/null
-grep -q '^auth_ext.claims' "$DATA/postgresql.auto.conf"
-ok $? "setup: a superuser wrote auth_ext.claims into postgresql.auto.conf"
-sleep 0.3
+grep -q '^auth_ext.claims' "$DATA/postgresql.auto.conf" || bail "setup: a superuser writes auth_ext.claims into postgresql.auto.conf"
+# new sessions see the reload once the postmaster has read the file again:
+# polled (bounded), not slept
+for _ in $(seq 100); do
+  [ "$(psql -qAtX -d postgres -c "SELECT pg_conf_load_time() > '$loaded0'")" = t ] && break; sleep 0.1
+done
+[ "$(psql -qAtX -d postgres -c "SELECT pg_conf_load_time() > '$loaded0'")" = t ] || bail "setup: the configuration was not reloaded within 10 s"
 got=$(who <<<"$READ")
 is "$got" "<anon>" "a value in postgresql.auto.conf is discarded when the library loads"
 PAR="SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;

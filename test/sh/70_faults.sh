@@ -65,13 +65,21 @@ check_all() {
   done
   echo "$good"
 }
+wait_holder() { # wait until the backend with application_name $1 holds its lock (it is in pg_sleep)
+  for _ in $(seq 300); do
+    [ -n "$(psql -qXAt -d postgres -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$1' AND state = 'active' AND query LIKE 'SELECT pg_sleep%'")" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
 keys0=$(q -c "SELECT count(*) FROM auth.keys")
 users0=$(q -c "SELECT count(*) FROM auth.users")
 
 # ---- kill -9 in the middle of a sign-up ----
-q -c "BEGIN" -c "LOCK TABLE auth.users IN SHARE ROW EXCLUSIVE MODE" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+PGAPPNAME=t70_holder_users q -c "BEGIN" -c "LOCK TABLE auth.users IN SHARE ROW EXCLUSIVE MODE" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
 holder=$!
-sleep 0.5
+wait_holder t70_holder_users || bail "a session holds a lock on auth.users"   # polled, not a sleep racing it
 PGAPPNAME=t70_signup q -c "SELECT auth.signup('victim@t70.example', 'password-victim', 'Victim')" >/dev/null 2>&1 &
 victim=$(wait_lock t70_signup)
 ok $? "a sign-up is blocked inside its INSERT into auth.users"
@@ -84,9 +92,9 @@ is "$(q -c "SELECT auth.signup('victim@t70.example', 'password-victim', 'Victim'
    "the same sign-up succeeds afterwards"
 
 # ---- kill -9 in the middle of a key rotation ----
-q -c "BEGIN" -c "LOCK TABLE auth.keys IN SHARE ROW EXCLUSIVE MODE" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+PGAPPNAME=t70_holder_keys q -c "BEGIN" -c "LOCK TABLE auth.keys IN SHARE ROW EXCLUSIVE MODE" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
 holder=$!
-sleep 0.5
+wait_holder t70_holder_keys || bail "a session holds a lock on auth.keys"   # polled, not a sleep racing it
 PGAPPNAME=t70_rotate q -c "SELECT auth.create_key('RS256')" >/dev/null 2>&1 &
 victim=$(wait_lock t70_rotate)
 ok $? "a key rotation (create_key RS256) is blocked inside its INSERT, after key generation"

@@ -7,7 +7,7 @@
 # retired on the primary stops verifying there once replayed, and a key
 # created on the primary verifies there once replayed.
 source "$AUTH_ROOT/scripts/tap.sh"
-plan 16
+plan 15
 source "$AUTH_ROOT/scripts/lib.sh"
 set -u
 DB=t70_replica
@@ -32,8 +32,7 @@ for t in "$ta" "$tb"; do
 done
 ok $? "primary: two users with two tasks each"
 
-auth_start_replica $RNAME main >/dev/null
-ok $? "replica started (pg_basebackup -R, hot standby)"
+auth_start_replica $RNAME main >/dev/null || bail "replica started (pg_basebackup -R, hot standby)"
 rq() { psql -qXAt -h "$REPLICA_HOST" -p "$REPLICA_PORT" -d $DB "$@"; }
 auth_wait_replay "$REPLICA_HOST" "$REPLICA_PORT"; ok $? "replica caught up"
 is "$(rq -c "SELECT pg_is_in_recovery()")" "t" "connected to the replica"
