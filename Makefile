@@ -9,6 +9,7 @@
 #   make demo            the todo story on a throwaway cluster (scripts/demo.sh)
 #   make bench           benchmarks, results in bench/RESULTS.md (scripts/bench.sh)
 #   make fuzz            libFuzzer targets for FUZZ_SECONDS each (test/fuzz)
+#   make test-the-tests  breaks each listed defence in a copy; its tests must fail
 
 PG_CONFIG ?= pg_config
 
@@ -82,7 +83,7 @@ auth_ext_todo--$(TODOVERSION).sql: $(TODO_PARTS) Makefile
 
 all: $(DATA_built)
 
-.PHONY: test matrix demo bench fuzz soak
+.PHONY: test matrix demo bench fuzz soak test-the-tests
 # PG=17 / PG=18: the whole make test in a chroot of the Debian release that
 # packages that major (scripts/matrix.sh, scripts/chroot.sh; root); PG unset or
 # the host's own major: natively, as always.
@@ -103,6 +104,9 @@ bench: all
 	bash scripts/bench.sh
 fuzz:
 	bash test/fuzz/run.sh $(FUZZ_SECONDS)
+# the suite's own mutation check: each listed breakage must make its tests fail
+test-the-tests:
+	bash scripts/mutate.sh
 
 # ---- robustness (area 70): sanitised build and long load run ----
 # AUTH_EXT_LDFLAGS: extra link flags for the module (scripts/asan.sh needs none

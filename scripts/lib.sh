@@ -77,6 +77,10 @@ auth_install() {
   cp -a "$SYS_BINDIR" "$inst$SYS_BINDIR"
   cp -a "$SYS_PKGLIBDIR" "$inst$SYS_PKGLIBDIR"
   cp -a "$SYS_SHAREDIR" "$inst$SYS_SHAREDIR"
+  # whatever auth_ext a `make install` (of any branch) left in the system's
+  # directories goes: a stale secondary control file (auth_ext_todo--1.0.control)
+  # or upgrade script would otherwise override this tree's
+  rm -f "$inst$SYS_SHAREDIR"/extension/auth_ext* "$inst$SYS_PKGLIBDIR"/auth_ext*
   make -s -C "$AUTH_ROOT" install PG_CONFIG="$AUTH_PG_CONFIG" DESTDIR="$inst" >/dev/null
   chmod -R a+rX "$inst"
   export AUTH_BINDIR=$inst$SYS_BINDIR

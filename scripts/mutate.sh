@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# scripts/mutate.sh: `make test-the-tests`, a mutation check of the test suite
+# itself (issue 17).  Each mutation below is a deliberate breakage of a
+# defence; on a copy of the tree it is applied, then the suites that claim to
+# guard that defence run (scripts/test.sh with ONLY/FILES; every one of them
+# is part of `make test`).  A mutation is KILLED when that run fails, and
+# SURVIVES when it passes (then a test is missing).  A mutation whose pattern
+# no longer matches the source fails the script: it must be brought up to date,
+# never silently skipped.  Not part of `make test` (one build and run each).
+#
+#   scripts/mutate.sh            every mutation
+#   scripts/mutate.sh NAME...    only these
+#
+# Output is TAP, one test per mutation ("ok" = killed), then the kill rate.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+SRC=$(pwd)
+
+# name | file | perl -0 substitution | ONLY | FILES (empty: every file of ONLY)
+MUTATIONS=(
+"no-dummy-verification|src/sql/40_accounts.sql|s/coalesce\(v_user\.password_hash, v_dummy\)/v_user.password_hash/|pgtap|40_signin_work,40_accounts"
+"hash-prefix-compare|src/password.c|s/CRYPTO_memcmp\(dk, h->key, h->key_len\)/CRYPTO_memcmp(dk, h->key, h->key_len \/ 2)/|regress,shell|70_mutation"
+"signin-no-search-path|src/sql/40_accounts.sql|s/(CREATE FUNCTION auth\.signin\(email text, password text\) RETURNS jsonb\n[^\n]*\n)    SET search_path = ''\n/\$1/|pgtap|40_accounts,70_privileges"
+"skip-revocation-probe|src/revocation.c|s/(void\nauth_revocation_check\(Jsonb \*claims\)\n\{\n)/\$1\tif (claims != NULL) return;\n/|pgtap,node|40_accounts,40_revocation"
+"accept-alg-none-check|src/jws_parse.c|s/if \(strcmp\(st\.alg, \"none\"\) == 0\)/if (0)/|regress,pgtap|30_from_request"
+"set-changes-identity|src/identity.c|s/(\telse\n\t\{\n)(\t\tGUC_check_errcode\(ERRCODE_INSUFFICIENT_PRIVILEGE\);)/\$1\t\tjb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(*newval)));\n\t}\n\tif (0)\n\t{\n\$2/|shell,pgtap|30_identity,30_from_request"
+"drop-rls-update-policy|src/sql/30_identity.sql|s/    EXECUTE pg_catalog\.format\(\n        'CREATE POLICY auth_isolation_update.*?\);\n//s|regress,pgtap|30_isolation"
+)
+
+WANT=("$@")
+TREE=$(mktemp -d /tmp/auth_mutate.XXXXXX)
+trap 'rm -rf "$TREE"' EXIT
+git ls-files -co --exclude-standard | grep -v '^test/interop/node_modules/' | tar -cf - -T - | tar -xf - -C "$TREE"
+[ -d test/interop/node_modules ] && ln -s "$SRC/test/interop/node_modules" "$TREE/test/interop/node_modules"
+unset CI   # a mutation may leave an unused variable: a warning, not an error
+
+selected=()
+for m in "${MUTATIONS[@]}"; do
+  name=${m%%|*}
+  if [ ${#WANT[@]} -gt 0 ] && [[ " ${WANT[*]} " != *" $name "* ]]; then continue; fi
+  selected+=("$m")
+done
+echo "1..${#selected[@]}"
+n=0; killed=0; survived=0; broken=0
+for m in "${selected[@]}"; do
+  IFS='|' read -r name file subst only files <<<"$m"
+  n=$((n + 1))
+  cp "$SRC/$file" "$TREE/$file"
+  perl -0pi -e "$subst" "$TREE/$file"
+  if cmp -s "$SRC/$file" "$TREE/$file"; then
+    echo "not ok $n - $name: the pattern no longer matches $file (update scripts/mutate.sh)"; broken=$((broken + 1)); continue
+  fi
+  log=$TREE/mutate-$name.log
+  (cd "$TREE" && ONLY=$only FILES=$files bash scripts/test.sh) >"$log" 2>&1
+  rc=$?
+  last=$(tail -1 "$log")
+  if ! [[ "$last" =~ ^[0-9]+\ passed,\ [0-9]+\ failed$ ]]; then
+    broken=$((broken + 1))
+    echo "not ok $n - $name: the run did not complete (last line: $last)"; tail -20 "$log" | sed 's/^/#   /'
+  elif [ $rc -ne 0 ] && [[ "$last" != *" 0 failed" ]]; then
+    killed=$((killed + 1))
+    echo "ok $n - $name: killed by ONLY=$only FILES=$files ($last)"
+    grep -E '^not ok|^!! |^test .*FAILED|^[0-9]{2}_[a-z_0-9]+: [0-9]+ passed, [1-9]' "$log" | head -6 | sed 's/^/#   /'
+  else
+    survived=$((survived + 1))   # (a passing run, or a failure the counts do not show)
+    echo "not ok $n - $name: SURVIVED ONLY=$only FILES=$files ($last)"
+  fi
+  cp "$SRC/$file" "$TREE/$file"
+done
+echo "# mutations: $n, killed $killed, survived $survived, not applied or not run $broken"
+[ "$killed" = "$n" ]
