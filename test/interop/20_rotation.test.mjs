@@ -85,11 +85,15 @@ test('verification reads auth.keys once per change, not once per call', async ()
   for (let i = 0; i < 50; i++) assert.equal(await verifies(a, token), 'carol');
   assert.equal(Number(await one(a, scans)), before);
   await a.query('COMMIT');
-  // after a change, exactly one reload
+  // after a change, a reload: at least one read (the change is seen), and
+  // not one per call (20 calls).  Not "exactly one": an incidental
+  // invalidation (a sinval reset under load, autovacuum) may add a read, and
+  // a test must not depend on how many of those happen.
   await b.query(`SELECT auth.create_key('HS256')`);
   await a.query('BEGIN');
   const before2 = Number(await one(a, scans));
   for (let i = 0; i < 20; i++) assert.equal(await verifies(a, token), 'carol');
-  assert.equal(Number(await one(a, scans)), before2 + 1);
+  const reads = Number(await one(a, scans)) - before2;
+  assert.ok(reads >= 1 && reads <= 3, `reads of auth.keys after one change, over 20 calls: ${reads}`);
   await a.query('COMMIT');
 });

@@ -82,14 +82,23 @@ describe('lockout (max_failures 3, back-off 1 s doubling, at most 2 s)', () => {
     assert.equal((await signin({ email, password: good })).status, 200);
   });
 
+  // No race with the clock: the window's length is read from the row (both ends
+  // are now() of the failing sign-in), and a lockout is ended by moving its end
+  // into the past, not by sleeping past it.
+  const window = async () => Number((await ctx.sql(
+    'SELECT extract(epoch FROM locked_until - last_failure) AS s FROM auth.signin_failures WHERE email = $1',
+    [email])).rows[0].s);
+  const endLockout = () => ctx.sql(
+    "UPDATE auth.signin_failures SET locked_until = now() - interval '1 second' WHERE email = $1", [email]);
   test('the window grows: a failure after the first lockout locks for longer', async () => {
     for (let i = 0; i < 3; i++) await signin({ email, password: 'wrong-password-x' });
-    await sleep(1100); // first lockout (1 s) over
-    assert.equal((await signin({ email, password: 'wrong-password-y' })).text, INVALID); // 4th: 2 s
-    await sleep(1100);
-    assert.equal((await signin({ email, password: good })).text, INVALID, 'still locked after 1.1 s');
-    await sleep(1100);
-    assert.equal((await signin({ email, password: good })).status, 200, 'open after 2.2 s');
+    assert.equal(await window(), 1, 'the 3rd failure locks for 1 s');
+    await endLockout();
+    assert.equal((await signin({ email, password: 'wrong-password-y' })).text, INVALID);
+    assert.equal(await window(), 2, 'the 4th failure, after the first lockout, locks for 2 s');
+    assert.equal((await signin({ email, password: good })).text, INVALID, 'the right password is refused during it');
+    await endLockout();
+    assert.equal((await signin({ email, password: good })).status, 200, 'and accepted once it is over');
   });
 
   test('a locked account is not unlocked by attempts during the lock', async () => {
