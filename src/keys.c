@@ -579,30 +579,60 @@ auth_key_from_jwk(Jsonb *jwk, bool for_signing, bool strict_alg)
 	return key;
 }
 
+/* True when needle (NUL-terminated) occurs in the len bytes at s. */
+static bool
+bytes_contain(const char *s, size_t len, const char *needle)
+{
+	size_t		n = strlen(needle);
+
+	for (size_t i = 0; i + n <= len; i++)
+		if (s[i] == needle[0] && memcmp(s + i, needle, n) == 0)
+			return true;
+	return false;
+}
+
 /*
- * A key given as text: PEM when it starts with "-----BEGIN", a JWK when it
- * starts with "{", otherwise the bytes of an HMAC secret.  A PEM or JWK of
- * an asymmetric key therefore can never be used as an HMAC secret.
+ * A key given as text.  Leading white space and a UTF-8 byte order mark
+ * (EF BB BF, which Windows editors put before a PEM or JSON file) are
+ * skipped; then it is a PEM when it starts with "-----BEGIN", a JWK when it
+ * starts with "{", otherwise the bytes of an HMAC secret.  A text that
+ * would be a secret but holds "-----BEGIN" or "\"kty\"" anywhere (a PEM or
+ * JWK behind other leading bytes) is refused, never taken as a secret: the
+ * public key of an asymmetric key can therefore never serve as an HMAC
+ * secret, whatever bytes precede it (docs/70_findings.md, finding 9).
  */
 AuthKey *
 auth_key_from_text(const char *text, size_t len, bool for_signing)
 {
 	size_t		skip = 0;
 
-	while (skip < len && isspace((unsigned char) text[skip]))
-		skip++;
+	for (;;)
+	{
+		if (skip < len && isspace((unsigned char) text[skip]))
+			skip++;
+		else if (len - skip >= 3 && memcmp(text + skip, "\xEF\xBB\xBF", 3) == 0)
+			skip += 3;
+		else
+			break;
+	}
 	if (len - skip >= 10 && strncmp(text + skip, "-----BEGIN", 10) == 0)
 		return key_from_pem(text + skip, len - skip, for_signing);
 	if (skip < len && text[skip] == '{')
 	{
-		char	   *json = pnstrdup(text, len);
+		char	   *json = pnstrdup(text + skip, len - skip);
 		Jsonb	   *jwk = auth_jsonb_parse(json);
 
-		explicit_bzero(json, len);
+		explicit_bzero(json, len - skip);
 		if (jwk == NULL)
 			bad_key("the key is not a valid JWK: it starts with \"{\" but is not JSON");
 		return auth_key_from_jwk(jwk, for_signing, false);
 	}
+	if (bytes_contain(text, len, "-----BEGIN") || bytes_contain(text, len, "\"kty\""))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the key looks like a PEM or JWK key after other leading bytes"),
+				 errdetail("A key text holding \"-----BEGIN\" or \"kty\" is never used as an HMAC secret."),
+				 errhint("Remove what precedes the PEM or JWK (only white space and a byte order mark are skipped).")));
 	return key_from_secret((const unsigned char *) text, len, CurrentMemoryContext);
 }
 
