@@ -592,12 +592,77 @@ bytes_contain(const char *s, size_t len, const char *needle)
 }
 
 /*
+ * True when text, white space aside, is base64 whose bytes OpenSSL decodes
+ * as a DER key (SPKI, PKCS#8, PKCS#1, SEC1): the body of a PEM without its
+ * armour.  Random secrets practically never are.
+ */
+static bool
+is_bare_der_key(const char *text, size_t len)
+{
+	char	   *b64 = palloc(len + 1);
+	unsigned char *der;
+	size_t		n = 0;
+	int			dlen;
+	int			pad = 0;
+	bool		found = false;
+
+	for (size_t i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) text[i];
+
+		if (isspace(c))
+			continue;
+		if (!isalnum(c) && c != '+' && c != '/' && c != '=')
+		{
+			pfree(b64);
+			return false;
+		}
+		b64[n++] = (char) c;
+	}
+	if (n < 16 || n % 4 != 0 || n > INT_MAX)
+	{
+		pfree(b64);
+		return false;
+	}
+	der = palloc(n / 4 * 3 + 1);
+	dlen = EVP_DecodeBlock(der, (unsigned char *) b64, (int) n);
+	while (pad < 2 && b64[n - 1 - pad] == '=')
+		pad++;
+	if (dlen > pad)
+	{
+		for (int sel = 0; sel < 2 && !found; sel++)
+		{
+			EVP_PKEY   *pkey = NULL;
+			const unsigned char *p = der;
+			size_t		left = (size_t) (dlen - pad);
+			OSSL_DECODER_CTX *dctx;
+
+			dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, "DER", NULL, NULL,
+												 sel == 0 ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
+												 NULL, NULL);
+			if (dctx == NULL)
+				elog(ERROR, "OSSL_DECODER_CTX_new_for_pkey() failed");
+			found = OSSL_DECODER_from_data(dctx, &p, &left) == 1 && pkey != NULL;
+			EVP_PKEY_free(pkey);
+			OSSL_DECODER_CTX_free(dctx);
+		}
+		ERR_clear_error();
+	}
+	OPENSSL_cleanse(der, n / 4 * 3 + 1);
+	OPENSSL_cleanse(b64, n);
+	pfree(der);
+	pfree(b64);
+	return found;
+}
+
+/*
  * A key given as text.  Leading white space and a UTF-8 byte order mark
  * (EF BB BF, which Windows editors put before a PEM or JSON file) are
  * skipped; then it is a PEM when it starts with "-----BEGIN", a JWK when it
  * starts with "{", otherwise the bytes of an HMAC secret.  A text that
  * would be a secret but holds "-----BEGIN" or "\"kty\"" anywhere (a PEM or
- * JWK behind other leading bytes) is refused, never taken as a secret: the
+ * JWK behind other leading bytes), or is the base64 of a DER key (a PEM
+ * without its armour), is refused, never taken as a secret: the
  * public key of an asymmetric key can therefore never serve as an HMAC
  * secret, whatever bytes precede it (docs/70_findings.md, finding 9).
  */
@@ -633,6 +698,12 @@ auth_key_from_text(const char *text, size_t len, bool for_signing)
 				 errmsg("the key looks like a PEM or JWK key after other leading bytes"),
 				 errdetail("A key text holding \"-----BEGIN\" or \"kty\" is never used as an HMAC secret."),
 				 errhint("Remove what precedes the PEM or JWK (only white space and a byte order mark are skipped).")));
+	if (is_bare_der_key(text, len))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the key is the base64 of a DER key without its PEM armour"),
+				 errdetail("A key text that OpenSSL reads as a key is never used as an HMAC secret."),
+				 errhint("Give the key as PEM, with its -----BEGIN and -----END lines.")));
 	return key_from_secret((const unsigned char *) text, len, CurrentMemoryContext);
 }
 

@@ -6,7 +6,7 @@
 --   9  a PEM or JWK behind a byte order mark or other bytes used as an HMAC secret
 --  10  sub spellings of one UUID: every reader and revocation agree
 BEGIN;
-SELECT plan(57);
+SELECT plan(60);
 
 CREATE EXTENSION auth_ext_todo;
 CREATE ROLE t70f_anon NOLOGIN;
@@ -125,7 +125,7 @@ SELECT is(auth.signout()->>'message', 'Signed out successfully', '7: and signs o
 SELECT is(left(pg_temp.err(format('SELECT auth.jwt_verify(%L)', :'withjti')), 50), 'PT401: Token has been revoked, please log in again',
           '7: and is refused from then on');
 
--- ==== 9: PEM and JWK behind leading bytes are never HMAC secrets ====
+-- ==== 9: PEM and JWK behind leading bytes, or without armour, are never HMAC secrets ====
 -- HMAC-SHA256 from sha256(), to make tokens with secrets jwt_encode refuses
 CREATE FUNCTION pg_temp.hmac256(k bytea, m bytea) RETURNS bytea LANGUAGE plpgsql AS $$
 DECLARE ik bytea; ok bytea;
@@ -156,14 +156,18 @@ INSERT INTO pem VALUES
   ('white space, CRLF, BOM', E' \r\n\t\uFEFF-----BEGIN PUBLIC KEY-----\r\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\r\n-----END PUBLIC KEY-----'),
   ('other leading bytes', E'x-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n-----END PUBLIC KEY-----\n'),
   ('BOM before a JWK', E'\uFEFF{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}'),
-  ('text before a JWK', E'key: {"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}');
+  ('text before a JWK', E'key: {"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}'),
+  ('the PEM body without its armour', E'MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\r\n');
 SELECT is(left(pg_temp.err(format('SELECT auth.jwt_encode(%L, %L, %L)', '{"sub":"h"}', key, 'HS256')), 6), '22023:',
           '9: jwt_encode does not take a public key as an HMAC secret (' || name || ')')
   FROM pem ORDER BY name;
 SELECT is(left(pg_temp.err(format('SELECT auth.jwt_decode(%L, %L, %L)', pg_temp.hs256('{"sub":"h","exp":4102444800}', key), key, '{HS256,EdDSA}')), 6),
-          CASE WHEN name IN ('other leading bytes', 'text before a JWK') THEN '22023:' ELSE 'PT401:' END,
+          CASE WHEN name IN ('other leading bytes', 'text before a JWK', 'the PEM body without its armour') THEN '22023:' ELSE 'PT401:' END,
           '9: jwt_decode refuses an HS256 token signed with the public key text (' || name || ')')
   FROM pem ORDER BY name;
+SELECT is(auth.jwt_decode(pg_temp.hs256('{"sub":"b64","exp":4102444800}', encode(sha512('t70f'), 'base64')),
+                          encode(sha512('t70f'), 'base64'))->>'sub', 'b64',
+          '9: a base64 secret that is no key is still a secret');
 -- a private key behind a BOM and CRLF line ends is still a usable PEM
 SELECT auth.create_key('EdDSA') AS edkid \gset
 SELECT E'\uFEFF' || replace(convert_from(private_key, 'UTF8'), E'\n', E'\r\n') AS edpem FROM auth.keys WHERE kid = :'edkid' \gset
