@@ -244,6 +244,18 @@ auth_jwt_sign(PG_FUNCTION_ARGS)
 	JsonbValue	hvals[3];
 
 	require_object(claims, "claims");
+	/* our verification refuses them (finding 7): do not mint them */
+	for (int i = 0; i < 2; i++)
+	{
+		const char *name = i == 0 ? "sub" : "jti";
+		JsonbValue *v = claim(claims, name);
+
+		if (v != NULL && v->type != jbvString)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the claim \"%s\" must be a string", name),
+					 errdetail("RFC 7519 makes \"sub\" and \"jti\" strings, and auth.jwt_verify() refuses other types.")));
+	}
 	e = keyring_signing_key();
 	if (e == NULL)
 		ereport(ERROR,

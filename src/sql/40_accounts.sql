@@ -345,13 +345,19 @@ BEGIN
                 SELECT o.key FROM auth.revocations o
                 WHERE o.expires_at OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) interval '1 day')
                 LIMIT 100));
+    ELSIF v_claims IS NOT NULL THEN
+        -- A token without a jti cannot be revoked on its own: say so (finding 7).
+        RAISE EXCEPTION 'This token cannot be signed out'
+            USING ERRCODE = '22023',
+                  DETAIL = 'It has no "jti" claim, so it stays valid until it expires.',
+                  HINT = 'auth.signout_everywhere() revokes every token of the user; auth.jwt_sign() adds a jti.';
     END IF;
     PERFORM pg_catalog.set_config('response.status', '200', true);
     RETURN pg_catalog.jsonb_build_object('message', 'Signed out successfully');
 END
 $$;
 COMMENT ON FUNCTION auth.signout() IS
-    'revokes the token of the current transaction (by jti); 200 even without a token';
+    'revokes the token of the current transaction (by jti); 200 even without a token; 22023 for a token without jti';
 
 CREATE FUNCTION auth.signout_everywhere() RETURNS jsonb
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER

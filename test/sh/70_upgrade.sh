@@ -2,10 +2,10 @@
 # test/sh/70_upgrade.sh: the upgrade path (issue 7 item 8).  A database made
 # with CREATE EXTENSION auth_ext VERSION '1.0' and the todo app gets real data
 # (a setting, users signed up, tasks, tokens, a rotated and an imported key),
-# then ALTER EXTENSION auth_ext UPDATE: the version is 1.1, the data is intact
-# and working (old tokens verify, the same passwords sign in, isolation holds),
-# the 1.1 change is in effect, and the upgraded extension is the same, object
-# by object, as a fresh 1.1 install.  That last comparison is what catches a
+# then ALTER EXTENSION auth_ext UPDATE: the version is the control file's
+# default_version, the data is intact and working (old tokens verify, the same
+# passwords sign in, isolation holds), the 1.1 change is in effect, and the
+# upgraded extension is the same, object by object, as a fresh install.  That last comparison is what catches a
 # statement forgotten in a future upgrade script: pg_dump does not dump an
 # extension's member objects, so it reads them from the catalogs.
 set -uo pipefail
@@ -14,6 +14,7 @@ source "$AUTH_ROOT/scripts/tap.sh"
 OLD=t70_upgrade_old
 NEW=t70_upgrade_new
 APP=t70_upgrade_app
+NEWEST=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$AUTH_ROOT/auth_ext.control")
 cleanup() {
   psql -qX -d postgres -c "DROP DATABASE IF EXISTS $OLD WITH (FORCE)" \
     -c "DROP DATABASE IF EXISTS $NEW WITH (FORCE)" -c "DROP ROLE IF EXISTS $APP" >/dev/null 2>&1
@@ -59,7 +60,7 @@ rc=$?
 ok $rc "ALTER EXTENSION auth_ext UPDATE"
 [ $rc = 0 ] || sed 's/^/# /' "$AUTH_WORK/t70_upgrade.err"
 is "$(old -c "SELECT extname || ' ' || extversion FROM pg_extension WHERE extname LIKE 'auth_ext%' ORDER BY 1" | tr '\n' ' ')" \
-   "auth_ext 1.1 auth_ext_todo 1.0 " "auth_ext is at 1.1 (the todo app stays at 1.0)"
+   "auth_ext $NEWEST auth_ext_todo 1.0 " "auth_ext is at $NEWEST (the todo app stays at 1.0)"
 after=$(old -c "SELECT (SELECT count(*) FROM auth.users) || '/' || (SELECT count(*) FROM todo.tasks) || '/' || (SELECT count(*) FROM auth.keys) || '/' || (SELECT string_agg(name || '=' || value, ',' ORDER BY name) FROM auth.config)")
 is "$after" "$before" "users, tasks, keys and settings are intact"
 is "$(old -c "SELECT issuer FROM (SELECT auth.jwt_sign('{\"sub\":\"x\"}') t) s, LATERAL (SELECT auth.jwt_decode_unverified(t)->'payload'->>'iss' AS issuer) i")" \
@@ -100,7 +101,7 @@ FP=$(old -c "SELECT CASE WHEN current_setting('server_version_num')::int >= 1600
 is "$(old -c "SET $FP = on" -c "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT auth.jwt_decode_unverified('$TS')" | grep -c 'Workers Launched: 1')|$(old -c "SET $FP = on" -c "SELECT auth.jwt_decode_unverified('$TS')->'header'->>'kid' = '$KID'")" \
    "1|t" "and run in a parallel worker in the upgraded database"
 
-# ---- the upgraded extension equals a fresh 1.1 install ----
+# ---- the upgraded extension equals a fresh install ----
 psql -qAtX -v ON_ERROR_STOP=1 -d $NEW -c "CREATE EXTENSION auth_ext" -c "CREATE EXTENSION auth_ext_todo" \
   -c "GRANT SELECT, INSERT, UPDATE, DELETE ON todo.tasks TO $APP" >/dev/null || exit 1
 # Every member object of both extensions, by name (never by OID): functions in
@@ -181,7 +182,7 @@ F=$AUTH_WORK/t70_fresh.txt
 ok $? "the description covers functions, columns and policies ($(grep -c '^function ' "$F") functions, $(wc -l <"$F") lines)"
 [ $described = 0 ] && diff -u "$F" "$AUTH_WORK/t70_upgraded.txt" >"$AUTH_WORK/t70_schema.diff"
 rc=$?
-ok $rc "the upgraded extension equals a fresh 1.1 install, object by object"
+ok $rc "the upgraded extension equals a fresh $NEWEST install, object by object"
 [ $rc = 0 ] || sed 's/^/# /' "$AUTH_WORK/t70_schema.diff" 2>/dev/null | head -60
 
 tap_done
