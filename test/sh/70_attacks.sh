@@ -300,4 +300,23 @@ is "$(su $DB -c "SELECT count(*) || ':' || string_agg(kid, ',' ORDER BY kid) FRO
    "no key was created, imported or removed by any attacker"
 clean $DB "broad grant"
 
+# ---- finding 12: guessing another user's task id ----
+# With INSERT on the whole table, OVERRIDING SYSTEM VALUE lets a caller choose the
+# id, and ON CONFLICT (id) DO NOTHING then tells whether someone's task has it
+# (the documented side channel); the recommended grant leaves the id column out.
+TOK=$(su $DB -c "SELECT auth.signup('t70a-prober@example.com', 'prober password', 'Prober') ->> 'token'")
+VICTIM=$(su $DB -c "SELECT min(id) FROM todo.tasks")
+probe() { # probe ID: rows inserted by the probe, or the SQLSTATE
+  psql -qAtX -d $DB -U $APP -v VERBOSITY=verbose -c "BEGIN" -c "SELECT auth.jwt_verify('$TOK') IS NULL" \
+    -c "WITH i AS (INSERT INTO todo.tasks (id, title) OVERRIDING SYSTEM VALUE VALUES ($1, 'probe') ON CONFLICT (id) DO NOTHING RETURNING 1)
+        SELECT count(*) FROM i" -c "ROLLBACK" 2>&1 | sed -n 's/^ERROR: *\([0-9A-Z]\{5\}\):.*/\1/p;/^[0-9]*$/p' | tail -1
+}
+is "$(probe "$VICTIM")/$(probe 999999999)" "0/1" \
+   "with INSERT on every column, ON CONFLICT (id) tells another user's task id from a free one (documented)"
+su $DB -c "REVOKE INSERT ON todo.tasks FROM $APP" -c "GRANT INSERT (user_id, title, description, completed) ON todo.tasks TO $APP" >/dev/null
+is "$(probe "$VICTIM")" "42501" "with the recommended column grant (no id) the probe is refused"
+is "$(psql -qAtX -d $DB -U $APP -c "BEGIN" -c "SELECT auth.jwt_verify('$TOK') IS NULL" \
+        -c "INSERT INTO todo.tasks (title) VALUES ('mine') RETURNING title" -c "COMMIT" 2>&1 | tail -1)" "mine" \
+   "and tasks are still created normally"
+
 tap_done
