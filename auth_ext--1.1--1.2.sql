@@ -122,7 +122,6 @@ CREATE FUNCTION auth._require_admin(action pg_catalog.text) RETURNS pg_catalog.v
 COMMENT ON FUNCTION auth._require_admin(pg_catalog.text) IS
     'raises 42501 unless current_user has the privileges of the extension owner (src/admin.c)';
 REVOKE ALL ON FUNCTION auth._require_admin(pg_catalog.text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION auth._require_admin(pg_catalog.text) TO @extowner@;
 
 -- ---- settings and keys: SECURITY INVOKER with the admin check ----
 CREATE OR REPLACE FUNCTION auth.configure(name pg_catalog.text, value pg_catalog.text) RETURNS pg_catalog.void
@@ -144,8 +143,6 @@ BEGIN
     END IF;
 END
 $$;
-GRANT EXECUTE ON FUNCTION auth._check_setting(pg_catalog.text, pg_catalog.text) TO @extowner@;
-GRANT EXECUTE ON FUNCTION auth._make_key(pg_catalog.text, pg_catalog.jsonb) TO @extowner@;
 
 CREATE OR REPLACE FUNCTION auth.create_key(algorithm pg_catalog.text DEFAULT 'EdDSA'::pg_catalog.text) RETURNS pg_catalog.text
     LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
@@ -290,7 +287,6 @@ END
 $$;
 
 -- ---- accounts ----
-GRANT INSERT, UPDATE ON auth.signin_failures TO @extowner@;
 
 CREATE OR REPLACE FUNCTION auth._users_touch() RETURNS pg_catalog.trigger
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -312,9 +308,6 @@ SELECT prefix OPERATOR(pg_catalog.||) CASE
         pg_catalog.convert_to(value, pg_catalog.getdatabaseencoding())), 'hex'::pg_catalog.text)
     END
 $$;
-GRANT EXECUTE ON FUNCTION auth._revocation_key(pg_catalog.text, pg_catalog.text) TO @extowner@;
-GRANT EXECUTE ON FUNCTION auth._accounts_policy() TO @extowner@;
-GRANT EXECUTE ON FUNCTION auth._dummy_hash() TO @extowner@;
 
 CREATE FUNCTION auth._decoy_hash(email pg_catalog.text) RETURNS pg_catalog.text
     LANGUAGE sql STABLE STRICT PARALLEL SAFE
@@ -332,7 +325,6 @@ $$;
 COMMENT ON FUNCTION auth._decoy_hash(pg_catalog.text) IS
     'internal to sign-in: the stored hash of a real account, chosen by email, verified for an unknown email';
 REVOKE ALL ON FUNCTION auth._decoy_hash(pg_catalog.text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION auth._decoy_hash(pg_catalog.text) TO @extowner@;
 
 -- Counts one failed sign-in of email (unless it is locked); returns the
 -- count and whether the email is locked.  Called by auth.signin with the
@@ -354,7 +346,6 @@ $$;
 COMMENT ON FUNCTION auth._count_failure(pg_catalog.text) IS
     'internal to sign-in: counts a failed attempt of email, returns (failures, locked)';
 REVOKE ALL ON FUNCTION auth._count_failure(pg_catalog.text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION auth._count_failure(pg_catalog.text) TO @extowner@;
 
 CREATE OR REPLACE FUNCTION auth._fail(message pg_catalog.text, status pg_catalog.int4 DEFAULT 400) RETURNS pg_catalog.jsonb
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -365,7 +356,6 @@ BEGIN
     RETURN pg_catalog.jsonb_build_object('error'::pg_catalog.text, _fail.message);
 END
 $$;
-GRANT EXECUTE ON FUNCTION auth._fail(pg_catalog.text, pg_catalog.int4) TO @extowner@;
 
 CREATE OR REPLACE FUNCTION auth._session(user_id pg_catalog.uuid, email pg_catalog.text, name pg_catalog.text,
                               status pg_catalog.int4)
@@ -390,7 +380,6 @@ BEGIN
         'token'::pg_catalog.text, v_token);
 END
 $$;
-GRANT EXECUTE ON FUNCTION auth._session(pg_catalog.uuid, pg_catalog.text, pg_catalog.text, pg_catalog.int4) TO @extowner@;
 
 CREATE OR REPLACE FUNCTION auth.signup(email pg_catalog.text, password pg_catalog.text, name pg_catalog.text)
     RETURNS pg_catalog.jsonb
@@ -607,7 +596,34 @@ $$;
 -- with its grants above, never as the bootstrap superuser.  EXECUTE stays
 -- with PUBLIC: they are the anonymous entry point of the HTTP contract
 -- (docs/00_design_notes.md, "Security", for the choice and its limits).
-ALTER FUNCTION auth.signup(pg_catalog.text, pg_catalog.text, pg_catalog.text) OWNER TO @extowner@;
-ALTER FUNCTION auth.signin(pg_catalog.text, pg_catalog.text) OWNER TO @extowner@;
-ALTER FUNCTION auth.signout() OWNER TO @extowner@;
-ALTER FUNCTION auth.signout_everywhere() OWNER TO @extowner@;
+
+-- The grants and ownership above are the extension owner's.  Not @extowner@:
+-- in an update script that is the role running ALTER EXTENSION, which may be
+-- a superuser updating the extension of a database owner.
+DO $$
+DECLARE
+    v_owner pg_catalog.text := (SELECT e.extowner::pg_catalog.regrole::pg_catalog.text
+                                  FROM pg_catalog.pg_extension e
+                                 WHERE e.extname OPERATOR(pg_catalog.=) 'auth_ext'::pg_catalog.name);
+    v_stmt  pg_catalog.text;
+BEGIN
+    FOREACH v_stmt IN ARRAY ARRAY[
+        'GRANT EXECUTE ON FUNCTION auth._require_admin(pg_catalog.text) TO',
+        'GRANT EXECUTE ON FUNCTION auth._check_setting(pg_catalog.text, pg_catalog.text) TO',
+        'GRANT EXECUTE ON FUNCTION auth._make_key(pg_catalog.text, pg_catalog.jsonb) TO',
+        'GRANT INSERT, UPDATE ON auth.signin_failures TO',
+        'GRANT EXECUTE ON FUNCTION auth._revocation_key(pg_catalog.text, pg_catalog.text) TO',
+        'GRANT EXECUTE ON FUNCTION auth._accounts_policy() TO',
+        'GRANT EXECUTE ON FUNCTION auth._dummy_hash() TO',
+        'GRANT EXECUTE ON FUNCTION auth._decoy_hash(pg_catalog.text) TO',
+        'GRANT EXECUTE ON FUNCTION auth._count_failure(pg_catalog.text) TO',
+        'GRANT EXECUTE ON FUNCTION auth._fail(pg_catalog.text, pg_catalog.int4) TO',
+        'GRANT EXECUTE ON FUNCTION auth._session(pg_catalog.uuid, pg_catalog.text, pg_catalog.text, pg_catalog.int4) TO',
+        'ALTER FUNCTION auth.signup(pg_catalog.text, pg_catalog.text, pg_catalog.text) OWNER TO',
+        'ALTER FUNCTION auth.signin(pg_catalog.text, pg_catalog.text) OWNER TO',
+        'ALTER FUNCTION auth.signout() OWNER TO',
+        'ALTER FUNCTION auth.signout_everywhere() OWNER TO']::pg_catalog.text[] LOOP
+        EXECUTE v_stmt OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) v_owner;
+    END LOOP;
+END
+$$;

@@ -24,6 +24,7 @@
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "access/xact.h"
 #include "catalog/indexing.h"
 #include "catalog/pg_extension.h"
 #include "commands/extension.h"
@@ -35,9 +36,22 @@
 
 #include "admin.h"
 
+/*
+ * The owner is read from pg_extension once per transaction (jwt_sign may be
+ * called for every row of a query) and forgotten at its end.
+ */
+static Oid	cached_owner = InvalidOid;
+static bool callback_registered = false;
+
+static void
+forget_owner(XactEvent event, void *arg)
+{
+	cached_owner = InvalidOid;
+}
+
 /* Owner of the extension auth_ext, read from pg_extension. */
 static Oid
-extension_owner(void)
+read_extension_owner(void)
 {
 	Oid			extoid = get_extension_oid("auth_ext", false);
 	Relation	rel;
@@ -57,6 +71,19 @@ extension_owner(void)
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 	return owner;
+}
+
+static Oid
+extension_owner(void)
+{
+	if (!callback_registered)
+	{
+		RegisterXactCallback(forget_owner, NULL);
+		callback_registered = true;
+	}
+	if (!OidIsValid(cached_owner))
+		cached_owner = read_extension_owner();
+	return cached_owner;
 }
 
 void

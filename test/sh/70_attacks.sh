@@ -230,6 +230,19 @@ is "$(su $DB -c "SELECT n.nspname || '=' || n.nspowner::regrole || ' ' || n.nspa
    "the schemas belong to the bootstrap superuser; everyone else has USAGE only"
 out=$(psql -qAtX -d $DB -U $OWNER -v VERBOSITY=verbose -c "ALTER SCHEMA auth OWNER TO $OWNER" 2>&1)
 [[ "$out" == *42501* ]]; ok $? "the owner cannot take the schema back"
+# nor hook into our tables: triggers, rules, policies, indexes (with a planted
+# operator class or expression), column changes, on every member table
+su $DB -c "SELECT format('CREATE TRIGGER t70a BEFORE INSERT ON %s FOR EACH ROW EXECUTE FUNCTION pg_catalog.suppress_redundant_updates_trigger();', c.oid::regclass)
+             || format(E'\\nCREATE RULE t70a AS ON INSERT TO %s DO ALSO SELECT 1;', c.oid::regclass)
+             || format(E'\\nCREATE POLICY t70a ON %s USING (true);', c.oid::regclass)
+             || format(E'\\nCREATE INDEX t70a ON %s ((1));', c.oid::regclass)
+             || format(E'\\nALTER TABLE %s ADD COLUMN t70a int;', c.oid::regclass)
+             FROM pg_class c JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
+            WHERE c.relkind = 'r'" >"$W/hook.sql"
+NHOOK=$(grep -c . "$W/hook.sql")
+psql -qAtX -d $DB -U $OWNER -v VERBOSITY=verbose -f "$W/hook.sql" >"$W/hook.out" 2>&1
+[ "$NHOOK" -ge 30 ] && [ "$(grep -c 'ERROR:  42501' "$W/hook.out")" = "$NHOOK" ]
+ok $? "the owner can add no trigger, rule, policy, index or column to any of our tables ($NHOOK attempts, 42501 each)"
 
 # ---- 3b. between the two installs; 3d. before them ----
 newdb ${P}_between
@@ -245,10 +258,18 @@ ok $? "between the installs: pg_temp shadows of every name and public overloads 
 clean ${P}_between "between the installs"
 
 newdb ${P}_before
-{ prelude $OWNER; cat "$W/shadow.sql"; echo "CREATE EXTENSION auth_ext;"; echo "CREATE EXTENSION auth_ext_todo;"; echo "SELECT 'installed';"
+{ prelude $OWNER; cat "$W/shadow.sql"
+  echo "ALTER DEFAULT PRIVILEGES GRANT ALL ON TABLES TO $APP;"
+  echo "ALTER DEFAULT PRIVILEGES GRANT ALL ON FUNCTIONS TO $APP;"
+  echo "CREATE EXTENSION auth_ext;"; echo "CREATE EXTENSION auth_ext_todo;"; echo "SELECT 'installed';"
 } | psql -qAtX -d ${P}_before -U $OWNER >"$W/before.out" 2>&1
 grep -qx 'installed' "$W/before.out" && [ "$(su ${P}_before -c "SELECT count(*) FROM pg_extension WHERE extname LIKE 'auth_ext%'")" = 2 ]
 ok $? "before the installs: with every name shadowed in pg_temp both extensions install"
+is "$(su ${P}_before -c "SELECT count(*) FROM pg_class c JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
+                          WHERE has_table_privilege('$APP', c.oid, 'SELECT') OR has_table_privilege('$APP', c.oid, 'INSERT')")|$(su ${P}_before -c "SELECT count(*) FROM pg_proc
+                          WHERE pronamespace = 'auth'::regnamespace AND proname IN ('jwt_sign', 'create_key', 'configure', '_session')
+                            AND has_function_privilege('$APP', oid, 'EXECUTE')")" "0|0" \
+   "default privileges the owner set before installing grant app nothing on our tables or privileged functions"
 clean ${P}_before "before the installs"
 out=$(psql -qAtX -d ${P}_before -U $OWNER -v VERBOSITY=verbose -c "DROP EXTENSION auth_ext CASCADE" -c "CREATE EXTENSION auth_ext VERSION '1.0'" 2>&1)
 [[ "$out" == *42501* ]]; ok $? "the owner cannot install the frozen 1.0 script (it predates this hardening): 42501"
