@@ -307,6 +307,8 @@ is "$(st -c "SELECT auth.retire_key((SELECT 'x'))")" "42501" "broad grant: app c
 is "$(st -c "SELECT auth.configure('jwt.leeway_seconds', '3600')")" "42501" "broad grant: app cannot configure"
 is "$(st -c "SELECT auth._session(gen_random_uuid(), 'x@example.com', 'x', 200)")" "42501" \
    "broad grant: app cannot mint a session through the internal _session"
+is "$(st -c "SELECT count(*) FROM auth.settings()")|$(st -c "SELECT auth._accounts_policy()")" "42501|42501" \
+   "broad grant: app cannot read the cost and lockout settings (settings(), _accounts_policy())"
 msg=$(psql -qXAt -d $DB -U $APP -c "SELECT auth.jwt_sign('{}')" 2>&1)
 [[ "$msg" == *"permission denied to sign tokens with the keyring"* ]]; ok $? "and the error says why: $(echo "$msg" | head -1)"
 # every function app could not call before, now called with sample arguments
