@@ -7,7 +7,8 @@
 # schemas.  After the update the schemas are the bootstrap superuser's, the
 # account functions the owner's, and the owner still configures, manages
 # keys and signs in users whoever ran the update (the update script grants
-# to the extension's owner, not to the role running it).
+# to the extension's owner, not to the role running it).  An object of the
+# owner's own left in auth stops the update until it is moved out.
 set -uo pipefail
 source "$AUTH_ROOT/scripts/tap.sh"
 
@@ -32,6 +33,12 @@ for how in self super; do
      "auth=$OWNER,todo=$OWNER" "$how: the 1.0 installation's schemas belong to the owner"
   owner -c "SELECT auth.signup('ann@example.com', 'ann password 1', 'Ann')" >/dev/null
   if [ $how = self ]; then
+    # an object of the owner's own in auth (possible up to 1.1) stops the update, by name
+    owner -c "CREATE FUNCTION auth.my_helper() RETURNS int LANGUAGE sql AS 'SELECT 1'" >/dev/null
+    out=$(owner -v VERBOSITY=verbose -c "ALTER EXTENSION auth_ext UPDATE" 2>&1)
+    [[ "$out" == *42P06*"function auth.my_helper()"* ]]
+    ok $? "self: an object of the owner's in auth stops the update (42P06, naming it)"
+    owner -c "ALTER FUNCTION auth.my_helper() SET SCHEMA public" >/dev/null
     owner -c "ALTER EXTENSION auth_ext UPDATE" -c "ALTER EXTENSION auth_ext_todo UPDATE" >/dev/null
     ok $? "self: the owner (not a superuser) updates both extensions"
   else
