@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test/sh/70_signin_findings.sh: findings 4 and 5 of issue 13 (docs/70_findings.md).
+# test/sh/70_signin_findings.sh: findings 4, 5 and 11 of issue 13 (docs/70_findings.md).
 #
 #  4. Sign-in denial of service: a raw-SQL session runs BEGIN; a failed
 #     sign-in of Ann; and keeps its transaction open.  Ann's correct sign-in
@@ -15,6 +15,9 @@
 #     the current ones, and sign-in of an unknown email calls the decoy and
 #     exactly one verification (track_functions counts the calls).  The
 #     timing itself is measured by bench/ (make bench).
+# 11. The defaults: sign-in and sign-up executable by PUBLIC; the documented
+#     limit (a raw-SQL role undoes its failures with ROLLBACK); the documented
+#     recipe (revoke from PUBLIC, grant to the frontend's anonymous role).
 set -uo pipefail
 source "$AUTH_ROOT/scripts/tap.sh"
 
@@ -103,5 +106,31 @@ is "$(q -c "DELETE FROM auth.users" -c "SELECT auth._decoy_hash('nobody@example.
    "without any account the decoy is NULL (sign-in then uses the dummy hash at the current parameters)"
 is "$(q -c "SELECT auth.signin('nobody@example.com', 'some password') ->> 'error'")" "Invalid email or password" \
    "and sign-in still answers"
+
+# ---- finding 11: the defaults, their limit, and the documented recipe ----
+q -c "DELETE FROM auth.users" -c "DELETE FROM auth.signin_failures" -c "SELECT auth.configure('accounts.max_failures', '2')" \
+  -c "SELECT auth.signup('cy@example.com', 'cy password 1', 'Cy')" -c "CREATE EXTENSION auth_ext_todo" >/dev/null
+psql -qX -d postgres -c "DROP ROLE IF EXISTS t70s_raw" -c "DROP ROLE IF EXISTS t70s_anon" -c "DROP ROLE IF EXISTS t70s_authenticator" \
+  -c "CREATE ROLE t70s_raw LOGIN" -c "CREATE ROLE t70s_anon NOLOGIN" -c "CREATE ROLE t70s_authenticator LOGIN NOINHERIT" \
+  -c "GRANT t70s_anon TO t70s_authenticator" >/dev/null
+raw() { psql -qAtX -d $DB -U t70s_raw -v VERBOSITY=verbose "$@" 2>&1; }
+is "$(q -c "SELECT string_agg(p.oid::regprocedure::text, ', ' ORDER BY p.oid::regprocedure::text) FROM pg_proc p
+             WHERE p.pronamespace IN ('auth'::regnamespace, 'todo'::regnamespace) AND p.proname IN ('signin', 'signup')
+               AND has_function_privilege('public', p.oid, 'EXECUTE')")" \
+   "auth.signin(text,text), auth.signup(text,text,text), todo.signin(text,text), todo.signup(text,text,text)" \
+   "by default sign-in and sign-up are executable by PUBLIC (the HTTP contract's anonymous entry point)"
+raw -c "BEGIN" -c "SELECT auth.signin('cy@example.com', 'guess 1')" -c "SELECT auth.signin('cy@example.com', 'guess 2')" \
+    -c "SELECT auth.signin('cy@example.com', 'guess 3')" -c "ROLLBACK" >/dev/null
+is "$(q -c "SELECT count(*) FROM auth.signin_failures")|$(raw -c "SELECT auth.signin('cy@example.com', 'cy password 1') ? 'token'")" "0|t" \
+   "the documented limit: a raw-SQL role undoes its failures with ROLLBACK (3 guesses, max_failures 2, not locked)"
+q -c "REVOKE EXECUTE ON FUNCTION auth.signin(text, text), todo.signin(text, text) FROM PUBLIC" \
+  -c "GRANT EXECUTE ON FUNCTION auth.signin(text, text), todo.signin(text, text) TO t70s_anon" >/dev/null
+out=$(raw -c "SELECT auth.signin('cy@example.com', 'guess 4')")
+[[ "$out" == *42501* ]]; ok $? "with the documented recipe the raw-SQL role cannot call auth.signin (42501)"
+out=$(raw -c "SELECT todo.signin('cy@example.com', 'guess 4')")
+[[ "$out" == *42501* ]]; ok $? "nor todo.signin"
+is "$(psql -qAtX -d $DB -U t70s_authenticator -c "SET ROLE t70s_anon" -c "SELECT todo.signin('cy@example.com', 'cy password 1') ? 'token'")" "t" \
+   "while the frontend's anonymous role still signs in"
+psql -qX -d postgres -c "DROP DATABASE $DB WITH (FORCE)" -c "DROP ROLE t70s_raw" -c "DROP ROLE t70s_anon" -c "DROP ROLE t70s_authenticator" >/dev/null 2>&1
 
 tap_done
