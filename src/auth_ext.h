@@ -42,12 +42,6 @@ extern void auth_accounts_init(void);
 /* ---- the contract between areas ---- */
 
 /*
- * extension_owner.c: true when the current user has the privileges of the
- * role that owns extension auth_ext (or is superuser).  One catalog probe.
- */
-extern bool auth_caller_has_owner_privileges(void);
-
-/*
  * tokens (jwt.c): verifies a compact JWS against the keyring, checks the time
  * claims, iss and aud, then calls auth_revocation_check() and
  * auth_identity_set(); returns the claims.  Raises PT401 on any failure.

@@ -33,6 +33,7 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
+#include "admin.h"
 #include "auth_ext.h"
 #include "hash_format.h"
 
