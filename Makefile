@@ -25,15 +25,18 @@ PGFILEDESC  = "auth_ext - authentication inside PostgreSQL"
 # The newest version's install script is assembled from one file per area
 # (src/sql/NN_area.sql), in name order, so each area keeps its SQL beside its C.
 # auth_ext_todo's script is assembled the same way from src/todo/*.sql.
-# Older versions are reached through the frozen 1.0 script (committed as
-# released, never regenerated) and the upgrade scripts auth_ext--X--Y.sql:
+# Older versions are reached through the frozen 1.0 scripts (committed as
+# released, never regenerated; their secondary control files auth_ext--1.0.control
+# and auth_ext_todo--1.0.control make installing them a superuser's job, as they
+# predate the install-time hardening of auth_ext 1.2 / auth_ext_todo 1.1) and the upgrade scripts auth_ext--X--Y.sql:
 # a change to src/sql needs an upgrade script doing the same (test/sh/70_upgrade.sh
 # compares an upgraded database with a fresh install).
 SQL_PARTS   = $(sort $(wildcard src/sql/*.sql))
 TODO_PARTS  = $(sort $(wildcard src/todo/*.sql))
 TODOVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" auth_ext_todo.control)
 DATA_built  = auth_ext--$(EXTVERSION).sql auth_ext_todo--$(TODOVERSION).sql
-DATA        = auth_ext--1.0.sql $(wildcard auth_ext--*--*.sql auth_ext_todo--*--*.sql)
+DATA        = auth_ext--1.0.sql auth_ext_todo--1.0.sql $(wildcard auth_ext--*--*.sql auth_ext_todo--*--*.sql) \
+              $(wildcard auth_ext--*.control auth_ext_todo--*.control)
 
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --load-extension=auth_ext

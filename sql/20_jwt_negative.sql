@@ -250,7 +250,8 @@ SELECT proname, provolatile, proparallel, proisstrict FROM pg_proc
                    'jwt_encode', 'jwt_decode_unverified', 'jwks', 'create_key', 'import_jwk',
                    'import_jwks', 'retire_key')
  ORDER BY proname;
--- key management writes auth.keys as its owner, with an empty search_path
+-- key management runs as its caller (checked inside: the extension owner's
+-- privileges) with search_path pinned to pg_catalog, pg_temp
 SELECT proname, prosecdef, proconfig FROM pg_proc
  WHERE pronamespace = 'auth'::regnamespace
    AND proname IN ('create_key', 'import_jwk', 'import_jwks', 'retire_key') ORDER BY proname;

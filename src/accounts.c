@@ -37,6 +37,7 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "admin.h"
 #include "auth_ext.h"
 
 static bool check_role_name(const char *value, char **detail);
@@ -96,6 +97,8 @@ auth_accounts_policy(PG_FUNCTION_ARGS)
 	Datum		values[4];
 	bool		nulls[4] = {false, false, false, false};
 
+	/* the lockout policy: the owner's (and sign-in's, which runs as it) */
+	auth_require_admin("read the lockout policy");
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "auth._accounts_policy must return a record");
 	tupdesc = BlessTupleDesc(tupdesc);

@@ -186,7 +186,15 @@ build_claims(Jsonb *jb)
 		}
 	}
 
+	/*
+	 * One identity per user: the sub string, exactly as signed.  auth.uid()
+	 * is that string read as a UUID, so only the canonical spelling counts;
+	 * "{A974319E-...}" or a form without hyphens is another string, hence
+	 * another identity (auth.user_id() and revocation see it as it is), and
+	 * has no uid (docs/30_identity.md, docs/70_findings.md finding 10).
+	 */
 	c->has_uid = len[CLAIM_SUB] > 0 &&
+		auth_uuid_is_canonical(val[CLAIM_SUB], len[CLAIM_SUB]) &&
 		auth_parse_uuid(val[CLAIM_SUB], len[CLAIM_SUB], c->uid.data);
 	return c;
 }

@@ -52,6 +52,26 @@ verify_with(AuthKey *key, const char *token, ParsedJws *p)
 
 /* ---- claims ---- */
 
+#define claim auth_jsonb_member
+
+/*
+ * sub and jti, when present, must be strings (RFC 7519 4.1.2 and 4.1.7).
+ * Revocation keys, auth.user_id() and the sign-out functions read them as
+ * strings: a number there would name a user or token that sign-out could
+ * not revoke (docs/70_findings.md, finding 7), so such a token is refused.
+ */
+static void
+check_string_claim(Jsonb *claims, const char *name)
+{
+	JsonbValue *v = claim(claims, name);
+
+	if (v != NULL && v->type != jbvString)
+		ereport(ERROR,
+				(errcode(ERRCODE_AUTH_INVALID_TOKEN),
+				 errmsg("Invalid token"),
+				 errdetail("The claim \"%s\" must be a string.", name)));
+}
+
 static Jsonb *
 parse_claims(ParsedJws *p, char **text_out)
 {
@@ -60,10 +80,10 @@ parse_claims(ParsedJws *p, char **text_out)
 
 	if (!JB_ROOT_IS_OBJECT(claims) || JB_ROOT_IS_SCALAR(claims))
 		jws_token_invalid("The payload is not a JSON object.");
+	check_string_claim(claims, "sub");
+	check_string_claim(claims, "jti");
 	return claims;
 }
-
-#define claim auth_jsonb_member
 
 /* Latest NumericDate we accept: 9999-12-31T23:59:59Z. */
 #define MAX_NUMERIC_DATE INT64CONST(253402300799)

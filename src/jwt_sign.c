@@ -17,6 +17,7 @@
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
+#include "admin.h"
 #include "base64url.h"
 #include "jws_parse.h"
 #include "tokens.h"
@@ -243,7 +244,21 @@ auth_jwt_sign(PG_FUNCTION_ARGS)
 	const char *hnames[3] = {"alg", "kid", "typ"};
 	JsonbValue	hvals[3];
 
+	/* Minting a token for any sub is the extension owner's (src/admin.c). */
+	auth_require_admin("sign tokens with the keyring");
 	require_object(claims, "claims");
+	/* our verification refuses them (finding 7): do not mint them */
+	for (int i = 0; i < 2; i++)
+	{
+		const char *name = i == 0 ? "sub" : "jti";
+		JsonbValue *v = claim(claims, name);
+
+		if (v != NULL && v->type != jbvString)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the claim \"%s\" must be a string", name),
+					 errdetail("RFC 7519 makes \"sub\" and \"jti\" strings, and auth.jwt_verify() refuses other types.")));
+	}
 	e = keyring_signing_key();
 	if (e == NULL)
 		ereport(ERROR,

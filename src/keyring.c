@@ -28,6 +28,7 @@
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
@@ -212,9 +213,18 @@ keyring_load(void)
 	keyring_valid = (gen == generation) && !IsInParallelMode();
 }
 
+/*
+ * Every use of the keyring first accepts pending invalidations (as taking a
+ * lock would), so a key retired, deleted or replaced by a transaction that
+ * committed in another session counts from that moment on, also inside a
+ * transaction that was already open and had used the cached keyring
+ * (docs/70_findings.md, finding 8).  With nothing pending this is a read of
+ * one flag in shared memory.
+ */
 static inline void
 keyring_ensure(void)
 {
+	AcceptInvalidationMessages();
 	if (unlikely(!keyring_valid))
 		keyring_load();
 }

@@ -579,30 +579,131 @@ auth_key_from_jwk(Jsonb *jwk, bool for_signing, bool strict_alg)
 	return key;
 }
 
+/* True when needle (NUL-terminated) occurs in the len bytes at s. */
+static bool
+bytes_contain(const char *s, size_t len, const char *needle)
+{
+	size_t		n = strlen(needle);
+
+	for (size_t i = 0; i + n <= len; i++)
+		if (s[i] == needle[0] && memcmp(s + i, needle, n) == 0)
+			return true;
+	return false;
+}
+
 /*
- * A key given as text: PEM when it starts with "-----BEGIN", a JWK when it
- * starts with "{", otherwise the bytes of an HMAC secret.  A PEM or JWK of
- * an asymmetric key therefore can never be used as an HMAC secret.
+ * True when text, white space aside, is base64 whose bytes OpenSSL decodes
+ * as a DER key (SPKI, PKCS#8, PKCS#1, SEC1): the body of a PEM without its
+ * armour.  Random secrets practically never are.
+ */
+static bool
+is_bare_der_key(const char *text, size_t len)
+{
+	char	   *b64 = palloc(len + 1);
+	unsigned char *der;
+	size_t		n = 0;
+	int			dlen;
+	int			pad = 0;
+	bool		found = false;
+
+	for (size_t i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) text[i];
+
+		if (isspace(c))
+			continue;
+		if (!isalnum(c) && c != '+' && c != '/' && c != '=')
+		{
+			pfree(b64);
+			return false;
+		}
+		b64[n++] = (char) c;
+	}
+	if (n < 16 || n % 4 != 0 || n > INT_MAX)
+	{
+		pfree(b64);
+		return false;
+	}
+	der = palloc(n / 4 * 3 + 1);
+	dlen = EVP_DecodeBlock(der, (unsigned char *) b64, (int) n);
+	while (pad < 2 && b64[n - 1 - pad] == '=')
+		pad++;
+	if (dlen > pad)
+	{
+		for (int sel = 0; sel < 2 && !found; sel++)
+		{
+			EVP_PKEY   *pkey = NULL;
+			const unsigned char *p = der;
+			size_t		left = (size_t) (dlen - pad);
+			OSSL_DECODER_CTX *dctx;
+
+			dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, "DER", NULL, NULL,
+												 sel == 0 ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
+												 NULL, NULL);
+			if (dctx == NULL)
+				elog(ERROR, "OSSL_DECODER_CTX_new_for_pkey() failed");
+			found = OSSL_DECODER_from_data(dctx, &p, &left) == 1 && pkey != NULL;
+			EVP_PKEY_free(pkey);
+			OSSL_DECODER_CTX_free(dctx);
+		}
+		ERR_clear_error();
+	}
+	OPENSSL_cleanse(der, n / 4 * 3 + 1);
+	OPENSSL_cleanse(b64, n);
+	pfree(der);
+	pfree(b64);
+	return found;
+}
+
+/*
+ * A key given as text.  Leading white space and a UTF-8 byte order mark
+ * (EF BB BF, which Windows editors put before a PEM or JSON file) are
+ * skipped; then it is a PEM when it starts with "-----BEGIN", a JWK when it
+ * starts with "{", otherwise the bytes of an HMAC secret.  A text that
+ * would be a secret but holds "-----BEGIN" or "\"kty\"" anywhere (a PEM or
+ * JWK behind other leading bytes), or is the base64 of a DER key (a PEM
+ * without its armour), is refused, never taken as a secret: the
+ * public key of an asymmetric key can therefore never serve as an HMAC
+ * secret, whatever bytes precede it (docs/70_findings.md, finding 9).
  */
 AuthKey *
 auth_key_from_text(const char *text, size_t len, bool for_signing)
 {
 	size_t		skip = 0;
 
-	while (skip < len && isspace((unsigned char) text[skip]))
-		skip++;
+	for (;;)
+	{
+		if (skip < len && isspace((unsigned char) text[skip]))
+			skip++;
+		else if (len - skip >= 3 && memcmp(text + skip, "\xEF\xBB\xBF", 3) == 0)
+			skip += 3;
+		else
+			break;
+	}
 	if (len - skip >= 10 && strncmp(text + skip, "-----BEGIN", 10) == 0)
 		return key_from_pem(text + skip, len - skip, for_signing);
 	if (skip < len && text[skip] == '{')
 	{
-		char	   *json = pnstrdup(text, len);
+		char	   *json = pnstrdup(text + skip, len - skip);
 		Jsonb	   *jwk = auth_jsonb_parse(json);
 
-		explicit_bzero(json, len);
+		explicit_bzero(json, len - skip);
 		if (jwk == NULL)
 			bad_key("the key is not a valid JWK: it starts with \"{\" but is not JSON");
 		return auth_key_from_jwk(jwk, for_signing, false);
 	}
+	if (bytes_contain(text, len, "-----BEGIN") || bytes_contain(text, len, "\"kty\""))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the key looks like a PEM or JWK key after other leading bytes"),
+				 errdetail("A key text holding \"-----BEGIN\" or \"kty\" is never used as an HMAC secret."),
+				 errhint("Remove what precedes the PEM or JWK (only white space and a byte order mark are skipped).")));
+	if (is_bare_der_key(text, len))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the key is the base64 of a DER key without its PEM armour"),
+				 errdetail("A key text that OpenSSL reads as a key is never used as an HMAC secret."),
+				 errhint("Give the key as PEM, with its -----BEGIN and -----END lines.")));
 	return key_from_secret((const unsigned char *) text, len, CurrentMemoryContext);
 }
 

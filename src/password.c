@@ -10,7 +10,9 @@
  * are parsed by src/core/hash_format.c; this file bounds every parameter
  * against the admin caps BEFORE any work, so a hostile stored hash is
  * refused in microseconds with SQLSTATE 22023 and a message naming the
- * limit.  Results are compared with CRYPTO_memcmp.  Password copies and
+ * limit; callers without the extension owner's privileges are held to
+ * tighter fixed caps as well (42501, naming no limit), since none of these
+ * libraries can be interrupted once it has started.  Results are compared with CRYPTO_memcmp.  Password copies and
  * derived keys live in buffers that are wiped when their memory context is
  * reset or deleted (also on error), and explicitly on the normal path.
  *
@@ -31,6 +33,7 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
+#include "admin.h"
 #include "auth_ext.h"
 #include "hash_format.h"
 
@@ -189,17 +192,33 @@ get_password(FunctionCallInfo fcinfo, int argno)
 
 /* ---- bounds: checked before any work ---- */
 
-static void
-check_limit(const char *what, uint64 value, int setting)
-{
-	int64		limit = SETTING(setting);
+/*
+ * Caps for callers without the privileges of the extension owner
+ * (docs/10_passwords.md, docs/70_findings.md finding 6).  Once started,
+ * libargon2, OpenSSL's scrypt and PBKDF2 and libxcrypt's crypt_rn run to
+ * the end: none takes a progress callback, and PBKDF2 cannot be resumed
+ * through OpenSSL's API, so a statement_timeout or cancel is only seen
+ * afterwards.  What everybody may ask of hash_password and verify_password
+ * is therefore bounded to about a tenth to a quarter of a second of one
+ * core (figures in docs/10_passwords.md); each cap is raised to the
+ * configured parameter of new hashes when that is larger (every hash
+ * auth.hash_password(pw) makes shows it anyway).  The admin caps
+ * (password.*_max_*) still apply to everybody, the owner included.
+ */
+#define PUBLIC_ARGON2_MAX_M			65536	/* KiB: 64 MiB */
+#define PUBLIC_ARGON2_MAX_T			4
+#define PUBLIC_ARGON2_MAX_P			4
+#define PUBLIC_SCRYPT_MAX_MEM		65536	/* KiB of 128*N*r: 64 MiB */
+#define PUBLIC_SCRYPT_MAX_P			1
+#define PUBLIC_PBKDF2_MAX_I			1000000
+#define PUBLIC_BCRYPT_MAX_COST		12
+#define PUBLIC_SHA_CRYPT_MAX_ROUNDS	100000
 
-	if (value > (uint64) limit)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s " UINT64_FORMAT " exceeds the limit %s = " INT64_FORMAT,
-						what, value, password_settings[setting].name, limit),
-				 errhint("Stored hashes are bounded before any work; the extension owner can change the limit with auth.configure().")));
+/* The public cap: fixed, or the configured parameter when larger. */
+static uint64
+public_cap(uint64 fixed, uint64 configured)
+{
+	return Max(fixed, configured);
 }
 
 /* 128 * N * r bytes in KiB, saturating */
@@ -211,6 +230,33 @@ scrypt_memory_kib(uint32 log2_n, uint32 r)
 	return ((uint64) r << log2_n) / 8;
 }
 
+/*
+ * value against the admin cap (setting) and, for a caller without the
+ * owner's privileges, the public cap.  Such a caller gets one error, 42501,
+ * whichever cap it exceeds, and it names neither: the admin caps are
+ * readable only through auth.settings(), which is the owner's, and a
+ * different error above one of them would tell it where they are.
+ */
+static void
+check_limit(const char *what, uint64 value, int setting, uint64 public_limit)
+{
+	int64		limit = SETTING(setting);
+
+	if ((value > (uint64) limit || value > public_limit) &&
+		!auth_caller_has_owner_privileges())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("%s " UINT64_FORMAT " is more than this role may ask for", what, value),
+				 errdetail("Password hashing cannot be interrupted once started, so roles without the privileges of the extension owner are held to fixed cost caps."),
+				 errhint("Use lower parameters or the configured ones (auth.hash_password(password)); docs/10_passwords.md lists the caps.")));
+	if (value > (uint64) limit)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s " UINT64_FORMAT " exceeds the limit %s = " INT64_FORMAT,
+						what, value, password_settings[setting].name, limit),
+				 errhint("Stored hashes are bounded before any work; the extension owner can change the limit with auth.configure().")));
+}
+
 static void
 check_limits(const ParsedHash *h)
 {
@@ -219,21 +265,24 @@ check_limits(const ParsedHash *h)
 		case HF_ARGON2D:
 		case HF_ARGON2I:
 		case HF_ARGON2ID:
-			check_limit("argon2 memory cost m (KiB)", h->memory, S_ARGON2_MAX_M);
-			check_limit("argon2 iterations t", h->iterations, S_ARGON2_MAX_T);
-			check_limit("argon2 parallelism p", h->parallelism, S_ARGON2_MAX_P);
+			check_limit("argon2 memory cost m (KiB)", h->memory, S_ARGON2_MAX_M,
+						public_cap(PUBLIC_ARGON2_MAX_M, SETTING(S_ARGON2_M)));
+			check_limit("argon2 iterations t", h->iterations, S_ARGON2_MAX_T,
+						public_cap(PUBLIC_ARGON2_MAX_T, SETTING(S_ARGON2_T)));
+			check_limit("argon2 parallelism p", h->parallelism, S_ARGON2_MAX_P,
+						public_cap(PUBLIC_ARGON2_MAX_P, SETTING(S_ARGON2_P)));
 			break;
 		case HF_SCRYPT:
 		case HF_BETTER_AUTH:
-			check_limit("scrypt memory 128*N*r (KiB)",
-						scrypt_memory_kib(h->log2_n, h->block_size), S_SCRYPT_MAX_MEM);
-			check_limit("scrypt parallelism p", h->parallelism, S_SCRYPT_MAX_P);
-			break;
 		case HF_YESCRYPT:
-			check_limit("yescrypt memory 128*N*r (KiB)",
-						scrypt_memory_kib(h->log2_n, h->block_size), S_SCRYPT_MAX_MEM);
-			check_limit("yescrypt parallelism p", h->parallelism, S_SCRYPT_MAX_P);
-			if (h->iterations > YESCRYPT_MAX_T)
+			check_limit(h->format == HF_YESCRYPT ? "yescrypt memory 128*N*r (KiB)" : "scrypt memory 128*N*r (KiB)",
+						scrypt_memory_kib(h->log2_n, h->block_size), S_SCRYPT_MAX_MEM,
+						public_cap(PUBLIC_SCRYPT_MAX_MEM,
+								   scrypt_memory_kib(SETTING(S_SCRYPT_LN), SETTING(S_SCRYPT_R))));
+			check_limit(h->format == HF_YESCRYPT ? "yescrypt parallelism p" : "scrypt parallelism p",
+						h->parallelism, S_SCRYPT_MAX_P,
+						public_cap(PUBLIC_SCRYPT_MAX_P, SETTING(S_SCRYPT_P)));
+			if (h->format == HF_YESCRYPT && h->iterations > YESCRYPT_MAX_T)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("yescrypt time parameter t " UINT64_FORMAT " exceeds the fixed limit %d",
@@ -242,14 +291,17 @@ check_limits(const ParsedHash *h)
 		case HF_PBKDF2_PASSLIB:
 		case HF_PBKDF2_PHC:
 		case HF_PBKDF2_DJANGO:
-			check_limit("pbkdf2 iterations", h->iterations, S_PBKDF2_MAX_I);
+			check_limit("pbkdf2 iterations", h->iterations, S_PBKDF2_MAX_I,
+						public_cap(PUBLIC_PBKDF2_MAX_I, SETTING(S_PBKDF2_I)));
 			break;
 		case HF_BCRYPT:
-			check_limit("bcrypt cost", h->iterations, S_BCRYPT_MAX_COST);
+			check_limit("bcrypt cost", h->iterations, S_BCRYPT_MAX_COST,
+						public_cap(PUBLIC_BCRYPT_MAX_COST, SETTING(S_BCRYPT_COST)));
 			break;
 		case HF_SHA256_CRYPT:
 		case HF_SHA512_CRYPT:
-			check_limit("sha-crypt rounds", h->iterations, S_SHA_CRYPT_MAX_ROUNDS);
+			check_limit("sha-crypt rounds", h->iterations, S_SHA_CRYPT_MAX_ROUNDS,
+						PUBLIC_SHA_CRYPT_MAX_ROUNDS);
 			break;
 		case HF_UNKNOWN:
 			break;
@@ -623,7 +675,8 @@ hash_bcrypt(const Password *pw, uint32 cost)
 
 	if (cost < 4 || cost > 31)
 		invalid_params("bcrypt", "bcrypt cost must be between 4 and 31.");
-	check_limit("bcrypt cost", cost, S_BCRYPT_MAX_COST);
+	check_limit("bcrypt cost", cost, S_BCRYPT_MAX_COST,
+				public_cap(PUBLIC_BCRYPT_MAX_COST, SETTING(S_BCRYPT_COST)));
 	/* bcrypt would silently ignore bytes after the 72nd: refuse instead */
 	if (pw->len > BCRYPT_MAX_BYTES)
 		ereport(ERROR,

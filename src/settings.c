@@ -26,6 +26,7 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "admin.h"
 #include "auth_ext.h"
 
 #define MAX_SETTINGS 64
@@ -264,6 +265,8 @@ auth_settings(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
+	/* cost and lockout policy: the owner's business (src/admin.c) */
+	auth_require_admin("read auth_ext settings");
 	InitMaterializedSRF(fcinfo, 0);
 	if (!values_current())
 		load_settings();

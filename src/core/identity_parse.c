@@ -127,6 +127,24 @@ auth_parse_uuid(const char *s, size_t len, unsigned char out[16])
 }
 
 bool
+auth_uuid_is_canonical(const char *s, size_t len)
+{
+	if (len != 36)
+		return false;
+	for (size_t i = 0; i < 36; i++)
+	{
+		if (i == 8 || i == 13 || i == 18 || i == 23)
+		{
+			if (s[i] != '-')
+				return false;
+		}
+		else if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	}
+	return true;
+}
+
+bool
 auth_valid_cookie_name(const char *s, size_t len)
 {
 	static const char specials[] = "!#$%&'*+-.^_`|~";

@@ -39,6 +39,13 @@ extern AuthBearerResult auth_parse_bearer(const char *s, size_t len,
  */
 extern bool auth_parse_uuid(const char *s, size_t len, unsigned char out[16]);
 
+/*
+ * True when s is a UUID in its canonical spelling, the one PostgreSQL's
+ * uuid output gives: 36 characters, lower-case hex digits in groups of
+ * 8-4-4-4-12 separated by hyphens.
+ */
+extern bool auth_uuid_is_canonical(const char *s, size_t len);
+
 /* True when s is a non-empty RFC 6265 cookie-name (an RFC 7230 token). */
 extern bool auth_valid_cookie_name(const char *s, size_t len);
 

@@ -6,44 +6,44 @@
 -- auth_ext.* placeholder) declared STABLE PARALLEL SAFE, so a policy in
 -- the form  col = (SELECT auth.user_id())  is an InitPlan evaluated once.
 
-CREATE FUNCTION auth.user_id() RETURNS text
+CREATE FUNCTION auth.user_id() RETURNS pg_catalog.text
     LANGUAGE C STABLE PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'auth_user_id';
 COMMENT ON FUNCTION auth.user_id() IS
     'sub claim of the token verified in this transaction; NULL when anonymous';
 
-CREATE FUNCTION auth.uid() RETURNS uuid
+CREATE FUNCTION auth.uid() RETURNS pg_catalog.uuid
     LANGUAGE C STABLE PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'auth_uid';
 COMMENT ON FUNCTION auth.uid() IS
     'sub claim as a uuid; NULL when anonymous or when sub is not a uuid';
 
-CREATE FUNCTION auth.jwt() RETURNS jsonb
+CREATE FUNCTION auth.jwt() RETURNS pg_catalog.jsonb
     LANGUAGE C STABLE PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'auth_claims';
 COMMENT ON FUNCTION auth.jwt() IS
     'claims of the token verified in this transaction; NULL when anonymous';
 
-CREATE FUNCTION auth.session() RETURNS jsonb
+CREATE FUNCTION auth.session() RETURNS pg_catalog.jsonb
     LANGUAGE C STABLE PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'auth_claims';
 COMMENT ON FUNCTION auth.session() IS
     'claims of the token verified in this transaction (pg_session_jwt name of auth.jwt()); NULL when anonymous';
 
-CREATE FUNCTION auth.role() RETURNS text
+CREATE FUNCTION auth.role() RETURNS pg_catalog.text
     LANGUAGE C STABLE PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'auth_role';
 COMMENT ON FUNCTION auth.role() IS
     'role claim of the token verified in this transaction; NULL when anonymous or absent';
 
-CREATE FUNCTION auth.email() RETURNS text
+CREATE FUNCTION auth.email() RETURNS pg_catalog.text
     LANGUAGE C STABLE PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'auth_email';
 COMMENT ON FUNCTION auth.email() IS
     'email claim of the token verified in this transaction; NULL when anonymous or absent';
 
 -- Never writes: works in READ ONLY transactions (PostgREST's GETs) and on standbys.
-CREATE FUNCTION auth.pre_request() RETURNS void
+CREATE FUNCTION auth.pre_request() RETURNS pg_catalog.void
     LANGUAGE C VOLATILE PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'auth_pre_request';
 COMMENT ON FUNCTION auth.pre_request() IS
@@ -51,16 +51,16 @@ COMMENT ON FUNCTION auth.pre_request() IS
 
 -- SECURITY INVOKER: ALTER TABLE and CREATE POLICY need the caller to own the
 -- table, so PostgreSQL's own checks decide who may run it; no REVOKE needed.
-CREATE FUNCTION auth.enable_user_isolation(tbl regclass, owner_column name DEFAULT 'user_id')
-    RETURNS void
+CREATE FUNCTION auth.enable_user_isolation(tbl pg_catalog.regclass, owner_column pg_catalog.name DEFAULT 'user_id'::pg_catalog.name)
+    RETURNS pg_catalog.void
     LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
-    SET search_path = ''
+    SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
-    col_type oid;
-    col_num  int2;
-    reader   text;
-    pol      name;
+    col_type pg_catalog.oid;
+    col_num  pg_catalog.int2;
+    reader   pg_catalog.text;
+    pol      pg_catalog.name;
 BEGIN
     SELECT a.atttypid, a.attnum INTO col_type, col_num
       FROM pg_catalog.pg_attribute a
@@ -91,8 +91,9 @@ BEGIN
     -- Re-running replaces the four policies (e.g. after a change of owner column).
     FOR pol IN SELECT p.polname FROM pg_catalog.pg_policy p
                 WHERE p.polrelid OPERATOR(pg_catalog.=) tbl
-                  AND p.polname OPERATOR(pg_catalog.=) ANY (ARRAY['auth_isolation_select', 'auth_isolation_insert',
-                                                                  'auth_isolation_update', 'auth_isolation_delete']) LOOP
+                  AND p.polname OPERATOR(pg_catalog.=) ANY (ARRAY['auth_isolation_select'::pg_catalog.name,
+                        'auth_isolation_insert'::pg_catalog.name, 'auth_isolation_update'::pg_catalog.name,
+                        'auth_isolation_delete'::pg_catalog.name]) LOOP
         EXECUTE pg_catalog.format('DROP POLICY %I ON %s', pol, tbl);
     END LOOP;
     EXECUTE pg_catalog.format(
@@ -117,5 +118,5 @@ BEGIN
     END IF;
 END
 $$;
-COMMENT ON FUNCTION auth.enable_user_isolation(regclass, name) IS
+COMMENT ON FUNCTION auth.enable_user_isolation(pg_catalog.regclass, pg_catalog.name) IS
     'enable and force RLS on tbl with one policy per verb: owner_column = (SELECT auth.uid()) (uuid) or (SELECT auth.user_id()) (text); creates an index on owner_column if none leads with it; idempotent';

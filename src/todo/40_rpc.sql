@@ -7,27 +7,33 @@
 -- gets the contract's message ("Email is required") instead of PostgREST's
 -- "function not found".
 
-CREATE FUNCTION todo.signup(email text DEFAULT NULL, password text DEFAULT NULL,
-                            name text DEFAULT NULL) RETURNS jsonb
+CREATE FUNCTION todo.signup(email pg_catalog.text DEFAULT NULL::pg_catalog.text,
+                            password pg_catalog.text DEFAULT NULL::pg_catalog.text,
+                            name pg_catalog.text DEFAULT NULL::pg_catalog.text) RETURNS pg_catalog.jsonb
     LANGUAGE sql VOLATILE PARALLEL UNSAFE
-    AS $$ SELECT auth.signup(email, password, name) $$;
-COMMENT ON FUNCTION todo.signup(text, text, text) IS
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT auth.signup(signup.email, signup.password, signup.name) $$;
+COMMENT ON FUNCTION todo.signup(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
     'POST /rpc/signup: 201 {"user","token"} or 400 {"error"}';
 
-CREATE FUNCTION todo.signin(email text DEFAULT NULL, password text DEFAULT NULL) RETURNS jsonb
+CREATE FUNCTION todo.signin(email pg_catalog.text DEFAULT NULL::pg_catalog.text,
+                            password pg_catalog.text DEFAULT NULL::pg_catalog.text) RETURNS pg_catalog.jsonb
     LANGUAGE sql VOLATILE PARALLEL UNSAFE
-    AS $$ SELECT auth.signin(email, password) $$;
-COMMENT ON FUNCTION todo.signin(text, text) IS
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT auth.signin(signin.email, signin.password) $$;
+COMMENT ON FUNCTION todo.signin(pg_catalog.text, pg_catalog.text) IS
     'POST /rpc/signin: 200 {"user","token"} or 400 {"error"}';
 
-CREATE FUNCTION todo.signout() RETURNS jsonb
+CREATE FUNCTION todo.signout() RETURNS pg_catalog.jsonb
     LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
     AS $$ SELECT auth.signout() $$;
 COMMENT ON FUNCTION todo.signout() IS
     'POST /rpc/signout: revokes the bearer token; 200 {"message"} even without one';
 
-CREATE FUNCTION todo.signout_everywhere() RETURNS jsonb
+CREATE FUNCTION todo.signout_everywhere() RETURNS pg_catalog.jsonb
     LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
     AS $$ SELECT auth.signout_everywhere() $$;
 COMMENT ON FUNCTION todo.signout_everywhere() IS
     'POST /rpc/signout_everywhere: revokes every token of the caller';

@@ -3,7 +3,8 @@
  * (src/core/identity_parse.c): Authorization header values, UUID text and
  * cookie names.  Checks, besides memory safety, that a Bearer token found
  * lies inside the input and holds only b64token characters, and that a
- * parsed UUID prints back to something the parser accepts again.
+ * parsed UUID prints back to something the parser accepts again, and that
+ * auth_uuid_is_canonical() accepts exactly that printed form.
  *
  * fuzz-sources: src/core/identity_parse.c src/core/hexdigit.c
  */
@@ -47,7 +48,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				 uuid[8], uuid[9], uuid[10], uuid[11], uuid[12], uuid[13], uuid[14], uuid[15]);
 		if (!auth_parse_uuid(text, 36, again) || memcmp(uuid, again, 16) != 0)
 			abort();
+		/* the canonical spelling is the input's only when they are equal */
+		if (!auth_uuid_is_canonical(text, 36) ||
+			auth_uuid_is_canonical(buf, size) != (size == 36 && memcmp(buf, text, 36) == 0))
+			abort();
 	}
+	else if (auth_uuid_is_canonical(buf, size))
+		abort();
 
 	(void) auth_valid_cookie_name(buf, size);
 	free(buf);

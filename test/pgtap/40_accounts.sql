@@ -26,9 +26,10 @@ SELECT set_eq(
       WHERE p.pronamespace = 'auth'::regnamespace
         AND p.proname IN ('signup', 'signin', 'signout', 'signout_everywhere')
         AND p.prosecdef AND p.provolatile = 'v' AND p.proparallel = 'u'
-        AND p.proconfig = ARRAY['search_path=""']$$,
+        AND p.proconfig = ARRAY['search_path=pg_catalog, pg_temp']
+        AND p.proowner = (SELECT extowner FROM pg_extension WHERE extname = 'auth_ext')$$,
     ARRAY['signup', 'signin', 'signout', 'signout_everywhere'],
-    'account functions: SECURITY DEFINER, VOLATILE, PARALLEL UNSAFE, empty search_path');
+    'account functions: SECURITY DEFINER, VOLATILE, PARALLEL UNSAFE, search_path pg_catalog, pg_temp, owned by the extension owner');
 
 -- ---- auth.users constraints ----
 SELECT throws_ok($$INSERT INTO auth.users (email, name) VALUES ('Upper@Example.com', 'U')$$,

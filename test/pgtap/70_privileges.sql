@@ -112,11 +112,11 @@ SELECT is(pg_temp.try_as('t70_app', $$ALTER ROLE t70_app SET jwt.leeway_seconds 
           'app role cannot ALTER ROLE itself');
 
 -- ---- SECURITY DEFINER hygiene (generic, over pg_proc) ----
-SELECT cmp_ok((SELECT count(*) FROM ext_functions WHERE prosecdef), '>=', 9::bigint,
+SELECT cmp_ok((SELECT count(*) FROM ext_functions WHERE prosecdef), '>=', 4::bigint,
               'the extensions have SECURITY DEFINER functions to audit');
 SELECT is((SELECT string_agg(sig::text, ', ') FROM ext_functions
-           WHERE prosecdef AND NOT coalesce('search_path=""' = ANY (proconfig), false)), NULL,
-          'every SECURITY DEFINER function has search_path='''' in proconfig');
+           WHERE prosecdef AND proconfig IS DISTINCT FROM ARRAY['search_path=pg_catalog, pg_temp']), NULL,
+          'every SECURITY DEFINER function has search_path=pg_catalog, pg_temp in proconfig');
 SELECT is((SELECT string_agg(sig::text, ', ') FROM ext_functions f JOIN pg_proc p ON p.oid = f.oid
            WHERE f.prosecdef AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'plpgsql')
              AND p.prosrc ~* '\m(from|join|into|update)\s+(users|keys|config|revocations|signin_failures|tasks)\M'), NULL,
@@ -143,7 +143,8 @@ CREATE OPERATOR public.= (LEFTARG = text, RIGHTARG = text, FUNCTION = public.t70
 CREATE OPERATOR pg_temp.= (LEFTARG = text, RIGHTARG = text, FUNCTION = public.t70_eq);
 CREATE FUNCTION pg_temp.lower(text) RETURNS text LANGUAGE plpgsql AS
     $$ BEGIN UPDATE public.t70_trap SET hits = hits + 1; RETURN 'x'; END $$;
--- unqualified table names would resolve to pg_temp first even with search_path ''
+-- unqualified table names would resolve to pg_temp first with search_path ''
+-- (1.1); 1.2 pins pg_catalog, pg_temp and qualifies them anyway
 CREATE TEMP TABLE users (id uuid, email text, name text, password_hash text, created_at timestamptz, updated_at timestamptz);
 CREATE TEMP TABLE keys (kid text, algorithm text, public_jwk jsonb, private_key bytea, verify_only boolean, created_at timestamptz, retired_at timestamptz);
 CREATE TEMP TABLE config (name text, value text);

@@ -50,4 +50,15 @@ is "$(owner -c "SELECT email FROM auth.users")" "owned@example.com" "the owner c
 is "$(owner -c "DELETE FROM auth.signin_failures WHERE email = 'owned@example.com' RETURNING failures")" "1" \
    "the owner can unlock an account"
 
+# issue 13 finding 6: hashing cost above the public caps is the owner's only
+# (test/pgtap/70_review_findings.sql has the rest; here the owner is no superuser)
+is "$(owner -c "SELECT left(auth.hash_password('x', 'argon2id', '{\"m\":65600,\"t\":1}'), 30)")" '$argon2id$v=19$m=65600,t=1,p=1' \
+   "the non-superuser owner may hash above the public caps"
+out=$(app -c "SELECT auth.hash_password('x', 'argon2id', '{\"m\":65600,\"t\":1}')" 2>&1)
+[[ "$out" == *"ERROR:  42501: argon2 memory cost m (KiB) 65600 is more than this role may ask for"* && "$out" != *65536* ]]
+ok $? "the app role may not (42501, no cap named)" || echo "$out" | sed 's/^/# /'
+owner -c "UPDATE auth.users SET password_hash = auth.hash_password('password-owned', 'argon2id', '{\"m\":65600,\"t\":1}') WHERE email = 'owned@example.com'" >/dev/null
+is "$(app -c "SELECT auth.signin('owned@example.com', 'password-owned') ? 'token'")" "t" \
+   "but signs in against a stored hash above them (sign-in keeps the admin caps)"
+
 tap_done

@@ -2,10 +2,10 @@
 # test/sh/70_upgrade.sh: the upgrade path (issue 7 item 8).  A database made
 # with CREATE EXTENSION auth_ext VERSION '1.0' and the todo app gets real data
 # (a setting, users signed up, tasks, tokens, a rotated and an imported key),
-# then ALTER EXTENSION auth_ext UPDATE: the version is 1.1, the data is intact
-# and working (old tokens verify, the same passwords sign in, isolation holds),
-# the 1.1 change is in effect, and the upgraded extension is the same, object
-# by object, as a fresh 1.1 install.  That last comparison is what catches a
+# then ALTER EXTENSION auth_ext UPDATE: the version is the control file's
+# default_version, the data is intact and working (old tokens verify, the same
+# passwords sign in, isolation holds), the 1.1 change is in effect, and the
+# upgraded extension is the same, object by object, as a fresh install.  That last comparison is what catches a
 # statement forgotten in a future upgrade script: pg_dump does not dump an
 # extension's member objects, so it reads them from the catalogs.
 set -uo pipefail
@@ -15,6 +15,7 @@ plan 24
 OLD=t70_upgrade_old
 NEW=t70_upgrade_new
 APP=t70_upgrade_app
+NEWEST=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$AUTH_ROOT/auth_ext.control")
 cleanup() {
   psql -qX -d postgres -c "DROP DATABASE IF EXISTS $OLD WITH (FORCE)" \
     -c "DROP DATABASE IF EXISTS $NEW WITH (FORCE)" -c "DROP ROLE IF EXISTS $APP" >/dev/null 2>&1
@@ -29,7 +30,7 @@ psql -qX -d postgres -c "CREATE DATABASE $OLD" -c "CREATE DATABASE $NEW" -c "CRE
 # ---- 1.0, with data ----
 old <<SQL >/dev/null || exit 1
 CREATE EXTENSION auth_ext VERSION '1.0';
-CREATE EXTENSION auth_ext_todo;
+CREATE EXTENSION auth_ext_todo VERSION '1.0';
 GRANT SELECT, INSERT, UPDATE, DELETE ON todo.tasks TO $APP;
 SELECT auth.configure('password.argon2_memory_kib', '64');
 SELECT auth.configure('password.argon2_iterations', '1');
@@ -55,12 +56,12 @@ is "$(old -c "SELECT auth.jwt_verify('$TI')->>'sub' = (SELECT id::text FROM auth
 before=$(old -c "SELECT (SELECT count(*) FROM auth.users) || '/' || (SELECT count(*) FROM todo.tasks) || '/' || (SELECT count(*) FROM auth.keys) || '/' || (SELECT string_agg(name || '=' || value, ',' ORDER BY name) FROM auth.config)")
 
 # ---- the upgrade ----
-old -c "ALTER EXTENSION auth_ext UPDATE" >/dev/null 2>"$AUTH_WORK/t70_upgrade.err"
+old -c "ALTER EXTENSION auth_ext UPDATE" -c "ALTER EXTENSION auth_ext_todo UPDATE" >/dev/null 2>"$AUTH_WORK/t70_upgrade.err"
 rc=$?
-ok $rc "ALTER EXTENSION auth_ext UPDATE"
+ok $rc "ALTER EXTENSION auth_ext UPDATE, then auth_ext_todo"
 [ $rc = 0 ] || sed 's/^/# /' "$AUTH_WORK/t70_upgrade.err"
 is "$(old -c "SELECT extname || ' ' || extversion FROM pg_extension WHERE extname LIKE 'auth_ext%' ORDER BY 1" | tr '\n' ' ')" \
-   "auth_ext 1.1 auth_ext_todo 1.0 " "auth_ext is at 1.1 (the todo app stays at 1.0)"
+   "auth_ext $NEWEST auth_ext_todo 1.1 " "auth_ext is at $NEWEST, the todo app at 1.1"
 after=$(old -c "SELECT (SELECT count(*) FROM auth.users) || '/' || (SELECT count(*) FROM todo.tasks) || '/' || (SELECT count(*) FROM auth.keys) || '/' || (SELECT string_agg(name || '=' || value, ',' ORDER BY name) FROM auth.config)")
 is "$after" "$before" "users, tasks, keys and settings are intact"
 is "$(old -c "SELECT issuer FROM (SELECT auth.jwt_sign('{\"sub\":\"x\"}') t) s, LATERAL (SELECT auth.jwt_decode_unverified(t)->'payload'->>'iss' AS issuer) i")" \
@@ -101,12 +102,13 @@ FP=$(old -c "SELECT CASE WHEN current_setting('server_version_num')::int >= 1600
 is "$(old -c "SET $FP = on" -c "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT auth.jwt_decode_unverified('$TS')" | grep -c 'Workers Launched: 1')|$(old -c "SET $FP = on" -c "SELECT auth.jwt_decode_unverified('$TS')->'header'->>'kid' = '$KID'")" \
    "1|t" "and run in a parallel worker in the upgraded database"
 
-# ---- the upgraded extension equals a fresh 1.1 install ----
+# ---- the upgraded extension equals a fresh install ----
 psql -qAtX -v ON_ERROR_STOP=1 -d $NEW -c "CREATE EXTENSION auth_ext" -c "CREATE EXTENSION auth_ext_todo" \
   -c "GRANT SELECT, INSERT, UPDATE, DELETE ON todo.tasks TO $APP" >/dev/null || exit 1
 # Every member object of both extensions, by name (never by OID): functions in
 # full (pg_get_functiondef: language, volatility, strictness, parallel safety,
-# SECURITY DEFINER, SET search_path, body) with their ACL; tables with their
+# SECURITY DEFINER, SET search_path, body) with their owner and ACL; the schemas
+# auth and todo with their owner and ACL; tables with their
 # columns, defaults, constraints, indexes, triggers, policies, RLS flags and
 # ACLs; sequences, views, types, schemas; comments; initial privileges; and
 # the extension's configuration tables.
@@ -126,7 +128,7 @@ UNION ALL
 SELECT 'member ' || extname || ': ' || pg_describe_object(classid, objid, 0)
        || ' comment=' || coalesce(obj_description(objid, classid::regclass::text), '') FROM m
 UNION ALL
-SELECT 'function ' || p.oid::regprocedure || ' acl=' || coalesce(p.proacl::text, '') || E'\n'
+SELECT 'function ' || p.oid::regprocedure || ' owner=' || p.proowner::regrole || ' acl=' || coalesce(p.proacl::text, '') || E'\n'
        || CASE WHEN p.prokind = 'a' THEN 'aggregate' ELSE pg_get_functiondef(p.oid) END
   FROM m JOIN pg_proc p ON m.classid = 'pg_proc'::regclass AND p.oid = m.objid
 UNION ALL
@@ -166,6 +168,9 @@ UNION ALL
 SELECT 'schema ' || nspname || ' acl=' || coalesce(nspacl::text, '')
   FROM m JOIN pg_namespace n ON m.classid = 'pg_namespace'::regclass AND n.oid = m.objid
 UNION ALL
+SELECT 'extension schema ' || nspname || ' owner=' || nspowner::regrole || ' acl=' || coalesce(nspacl::text, '')
+  FROM pg_namespace WHERE nspname IN ('auth', 'todo')
+UNION ALL
 SELECT 'initpriv ' || pg_describe_object(i.classoid, i.objoid, i.objsubid) || ' ' || i.initprivs::text
   FROM pg_init_privs i JOIN m ON m.classid = i.classoid AND m.objid = i.objoid
 ORDER BY 1;
@@ -182,7 +187,7 @@ F=$AUTH_WORK/t70_fresh.txt
 ok $? "the description covers functions, columns and policies ($(grep -c '^function ' "$F") functions, $(wc -l <"$F") lines)"
 [ $described = 0 ] && diff -u "$F" "$AUTH_WORK/t70_upgraded.txt" >"$AUTH_WORK/t70_schema.diff"
 rc=$?
-ok $rc "the upgraded extension equals a fresh 1.1 install, object by object"
+ok $rc "the upgraded extension equals a fresh $NEWEST install (todo 1.1), object by object"
 [ $rc = 0 ] || sed 's/^/# /' "$AUTH_WORK/t70_schema.diff" 2>/dev/null | head -60
 
 tap_done

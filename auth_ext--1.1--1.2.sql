@@ -1,0 +1,637 @@
+/* auth_ext--1.1--1.2.sql */
+
+-- complain if script is sourced in psql, rather than via ALTER EXTENSION
+\echo Use "ALTER EXTENSION auth_ext UPDATE TO '1.2'" to load this file. \quit
+
+-- 1.2: security round 2 (issue 13; docs/70_findings.md, docs/00_design_notes.md
+-- "Security").  The same changes as src/sql made to a fresh 1.2 install:
+--   * this script, like the install script, pins its search_path and
+--     qualifies every name;
+--   * the schema auth is claimed: owned by the bootstrap superuser, no
+--     object but ours in it (refused otherwise), no grant but USAGE to PUBLIC;
+--   * every SQL and PL/pgSQL function pins search_path = pg_catalog, pg_temp
+--     and qualifies every type, relation, function and operator;
+--   * key management and configure are SECURITY INVOKER and check inside
+--     that the caller has the extension owner's privileges
+--     (auth._require_admin, src/admin.c; auth.jwt_sign checks the same in C);
+--   * the account functions belong to the extension owner, which gets the
+--     grants they need; sign-in no longer waits on another session's open
+--     transaction and verifies an unknown email against a real stored hash
+--     (auth._decoy_hash).
+SET LOCAL search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION auth._claim_schema(nsp pg_catalog.name) RETURNS pg_catalog.void
+    LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    v_nsp     pg_catalog.oid;
+    v_foreign pg_catalog.text;
+    v_grantee pg_catalog.oid;
+BEGIN
+    SELECT n.oid INTO STRICT v_nsp FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) nsp;
+    -- Every object of the schema must belong to auth_ext or auth_ext_todo
+    -- (row types, array types, indexes and identity sequences come with
+    -- their table).
+    WITH objs(classid, objid) AS (
+        SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid FROM pg_catalog.pg_class c
+         WHERE c.relnamespace OPERATOR(pg_catalog.=) v_nsp
+           AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,v,m,f,c}'::pg_catalog."char"[])
+        UNION ALL
+        SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid FROM pg_catalog.pg_class c
+         WHERE c.relnamespace OPERATOR(pg_catalog.=) v_nsp AND c.relkind OPERATOR(pg_catalog.=) 'S'
+           AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d
+                            WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                              AND d.objid OPERATOR(pg_catalog.=) c.oid
+                              AND d.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::pg_catalog."char"[]))
+        UNION ALL
+        SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass, p.oid FROM pg_catalog.pg_proc p
+         WHERE p.pronamespace OPERATOR(pg_catalog.=) v_nsp
+        UNION ALL
+        SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, t.oid FROM pg_catalog.pg_type t
+         WHERE t.typnamespace OPERATOR(pg_catalog.=) v_nsp AND t.typrelid OPERATOR(pg_catalog.=) 0
+           AND t.typcategory OPERATOR(pg_catalog.<>) 'A' AND t.typtype OPERATOR(pg_catalog.<>) 'm'
+        UNION ALL
+        SELECT 'pg_catalog.pg_operator'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_operator o
+         WHERE o.oprnamespace OPERATOR(pg_catalog.=) v_nsp
+        UNION ALL
+        SELECT 'pg_catalog.pg_collation'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_collation o
+         WHERE o.collnamespace OPERATOR(pg_catalog.=) v_nsp
+        UNION ALL
+        SELECT 'pg_catalog.pg_conversion'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_conversion o
+         WHERE o.connamespace OPERATOR(pg_catalog.=) v_nsp
+        UNION ALL
+        SELECT 'pg_catalog.pg_opclass'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_opclass o
+         WHERE o.opcnamespace OPERATOR(pg_catalog.=) v_nsp
+        UNION ALL
+        SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_opfamily o
+         WHERE o.opfnamespace OPERATOR(pg_catalog.=) v_nsp
+        UNION ALL
+        SELECT 'pg_catalog.pg_ts_config'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_ts_config o
+         WHERE o.cfgnamespace OPERATOR(pg_catalog.=) v_nsp
+        UNION ALL
+        SELECT 'pg_catalog.pg_ts_dict'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_ts_dict o
+         WHERE o.dictnamespace OPERATOR(pg_catalog.=) v_nsp
+        UNION ALL
+        SELECT 'pg_catalog.pg_ts_parser'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_ts_parser o
+         WHERE o.prsnamespace OPERATOR(pg_catalog.=) v_nsp
+        UNION ALL
+        SELECT 'pg_catalog.pg_ts_template'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_ts_template o
+         WHERE o.tmplnamespace OPERATOR(pg_catalog.=) v_nsp
+        UNION ALL
+        SELECT 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass, o.oid FROM pg_catalog.pg_statistic_ext o
+         WHERE o.stxnamespace OPERATOR(pg_catalog.=) v_nsp
+    )
+    SELECT pg_catalog.string_agg(pg_catalog.pg_describe_object(o.classid, o.objid, 0), ', ')
+      INTO v_foreign
+      FROM objs o
+     WHERE NOT EXISTS (
+        SELECT FROM pg_catalog.pg_depend d
+          JOIN pg_catalog.pg_extension e ON e.oid OPERATOR(pg_catalog.=) d.refobjid
+         WHERE d.classid OPERATOR(pg_catalog.=) o.classid AND d.objid OPERATOR(pg_catalog.=) o.objid
+           AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+           AND d.deptype OPERATOR(pg_catalog.=) 'e'
+           AND e.extname OPERATOR(pg_catalog.=) ANY ('{auth_ext,auth_ext_todo}'::pg_catalog.name[]));
+    IF v_foreign IS NOT NULL THEN
+        RAISE EXCEPTION 'schema "%" holds objects that are not part of auth_ext', nsp
+            USING ERRCODE = '42P06', DETAIL = 'Found: ' OPERATOR(pg_catalog.||) v_foreign OPERATOR(pg_catalog.||) '.',
+                  HINT = 'auth_ext needs a schema of its own: drop these objects or move them elsewhere (ALTER ... SET SCHEMA), then try again.';
+    END IF;
+    -- Owned by the role running this script (the bootstrap superuser for a
+    -- trusted extension), with no grant left but the owner's: the
+    -- extension's owner and everyone else can then not create objects here.
+    EXECUTE pg_catalog.format('ALTER SCHEMA %I OWNER TO %I', nsp, CURRENT_USER);
+    FOR v_grantee IN SELECT DISTINCT a.grantee
+                       FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) a
+                      WHERE n.oid OPERATOR(pg_catalog.=) v_nsp AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner LOOP
+        EXECUTE pg_catalog.format('REVOKE ALL ON SCHEMA %I FROM %s CASCADE', nsp,
+            CASE WHEN v_grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                 ELSE pg_catalog.quote_ident(v_grantee::pg_catalog.regrole::pg_catalog.text) END);
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION auth._claim_schema(pg_catalog.name) IS
+    'install/upgrade: refuse a schema holding foreign objects, make the running role (bootstrap superuser) its owner and drop every other grant';
+REVOKE ALL ON FUNCTION auth._claim_schema(pg_catalog.name) FROM PUBLIC;
+SELECT auth._claim_schema('auth'::pg_catalog.name);
+GRANT USAGE ON SCHEMA auth TO PUBLIC;
+
+CREATE FUNCTION auth._require_admin(action pg_catalog.text) RETURNS pg_catalog.void
+    LANGUAGE C STABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'auth_require_admin_sql';
+COMMENT ON FUNCTION auth._require_admin(pg_catalog.text) IS
+    'raises 42501 unless current_user has the privileges of the extension owner (src/admin.c)';
+REVOKE ALL ON FUNCTION auth._require_admin(pg_catalog.text) FROM PUBLIC;
+
+-- ---- settings and keys: SECURITY INVOKER with the admin check ----
+CREATE OR REPLACE FUNCTION auth.configure(name pg_catalog.text, value pg_catalog.text) RETURNS pg_catalog.void
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    PERFORM auth._require_admin('change auth_ext settings'::pg_catalog.text);
+    IF NOT EXISTS (SELECT FROM auth.settings() s WHERE s.name OPERATOR(pg_catalog.=) configure.name) THEN
+        RAISE EXCEPTION 'unknown auth_ext setting "%"', configure.name
+            USING ERRCODE = '42704', HINT = 'SELECT name FROM auth.settings() lists them.';
+    END IF;
+    IF configure.value IS NULL THEN
+        DELETE FROM auth.config c WHERE c.name OPERATOR(pg_catalog.=) configure.name;
+    ELSE
+        INSERT INTO auth.config AS c (name, value)
+            VALUES (configure.name, auth._check_setting(configure.name, configure.value))
+            ON CONFLICT ON CONSTRAINT config_pkey DO UPDATE SET value = excluded.value;
+    END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION auth.create_key(algorithm pg_catalog.text DEFAULT 'EdDSA'::pg_catalog.text) RETURNS pg_catalog.text
+    LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    k pg_catalog.record;
+BEGIN
+    PERFORM auth._require_admin('create keys'::pg_catalog.text);
+    SELECT * INTO STRICT k FROM auth._make_key(create_key.algorithm, NULL::pg_catalog.jsonb);
+    INSERT INTO auth.keys (kid, algorithm, public_jwk, private_key, verify_only)
+        VALUES (k.kid, k.alg, k.public_jwk, k.private_key, false);
+    RETURN k.kid;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION auth.import_jwk(jwk pg_catalog.jsonb) RETURNS pg_catalog.text
+    LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    k        pg_catalog.record;
+    existing pg_catalog.jsonb;
+BEGIN
+    PERFORM auth._require_admin('import keys'::pg_catalog.text);
+    SELECT * INTO STRICT k FROM auth._make_key(NULL::pg_catalog.text, import_jwk.jwk);
+    SELECT x.public_jwk INTO existing FROM auth.keys x WHERE x.kid OPERATOR(pg_catalog.=) k.kid;
+    IF FOUND THEN
+        IF existing OPERATOR(pg_catalog.=) k.public_jwk THEN
+            RETURN k.kid;       -- the same key again: nothing to do
+        END IF;
+        RAISE EXCEPTION 'a different key with kid "%" exists', k.kid
+            USING ERRCODE = '23505', HINT = 'Retire or delete it first, or give the JWK another kid.';
+    END IF;
+    INSERT INTO auth.keys (kid, algorithm, public_jwk, private_key, verify_only)
+        VALUES (k.kid, k.alg, k.public_jwk, k.private_key, true);
+    RETURN k.kid;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION auth.import_jwks(jwks pg_catalog.jsonb) RETURNS SETOF pg_catalog.text
+    LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    k pg_catalog.jsonb;
+BEGIN
+    PERFORM auth._require_admin('import keys'::pg_catalog.text);
+    IF pg_catalog.jsonb_typeof(import_jwks.jwks OPERATOR(pg_catalog.->) 'keys'::pg_catalog.text) IS NULL
+       OR pg_catalog.jsonb_typeof(import_jwks.jwks OPERATOR(pg_catalog.->) 'keys'::pg_catalog.text)
+          OPERATOR(pg_catalog.<>) 'array'::pg_catalog.text THEN
+        RAISE EXCEPTION 'a JWKS is an object with a "keys" array'
+            USING ERRCODE = '22023';
+    END IF;
+    FOR k IN SELECT pg_catalog.jsonb_array_elements(import_jwks.jwks OPERATOR(pg_catalog.->) 'keys'::pg_catalog.text) LOOP
+        RETURN NEXT auth.import_jwk(k);
+    END LOOP;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION auth.retire_key(kid pg_catalog.text) RETURNS pg_catalog.void
+    LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    PERFORM auth._require_admin('retire keys'::pg_catalog.text);
+    UPDATE auth.keys k SET retired_at = pg_catalog.now()
+        WHERE k.kid OPERATOR(pg_catalog.=) retire_key.kid AND k.retired_at IS NULL;
+    IF NOT FOUND AND NOT EXISTS (SELECT FROM auth.keys k WHERE k.kid OPERATOR(pg_catalog.=) retire_key.kid) THEN
+        RAISE EXCEPTION 'no key with kid "%"', retire_key.kid USING ERRCODE = '42704';
+    END IF;
+END
+$$;
+
+-- ---- identity ----
+CREATE OR REPLACE FUNCTION auth.enable_user_isolation(tbl pg_catalog.regclass, owner_column pg_catalog.name DEFAULT 'user_id'::pg_catalog.name)
+    RETURNS pg_catalog.void
+    LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    col_type pg_catalog.oid;
+    col_num  pg_catalog.int2;
+    reader   pg_catalog.text;
+    pol      pg_catalog.name;
+BEGIN
+    SELECT a.atttypid, a.attnum INTO col_type, col_num
+      FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid OPERATOR(pg_catalog.=) tbl
+       AND a.attname OPERATOR(pg_catalog.=) owner_column
+       AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'column "%" of relation % does not exist', owner_column, tbl
+            USING ERRCODE = '42703';
+    END IF;
+
+    -- The InitPlan form: (SELECT ...) is evaluated once per query, not per row,
+    -- and compares to the bare column, so the index on it is used.
+    IF col_type OPERATOR(pg_catalog.=) 'pg_catalog.uuid'::pg_catalog.regtype THEN
+        reader := '(SELECT auth.uid())';
+    ELSIF col_type OPERATOR(pg_catalog.=) ANY (ARRAY['pg_catalog.text'::pg_catalog.regtype,
+                                                     'pg_catalog.varchar'::pg_catalog.regtype]) THEN
+        reader := '(SELECT auth.user_id())';
+    ELSE
+        RAISE EXCEPTION 'owner column "%" of relation % has type %', owner_column, tbl, col_type::pg_catalog.regtype
+            USING ERRCODE = '42804',
+                  HINT = 'The owner column must be uuid (compared to auth.uid()) or text (compared to auth.user_id()).';
+    END IF;
+
+    EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
+    EXECUTE pg_catalog.format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', tbl);
+
+    -- Re-running replaces the four policies (e.g. after a change of owner column).
+    FOR pol IN SELECT p.polname FROM pg_catalog.pg_policy p
+                WHERE p.polrelid OPERATOR(pg_catalog.=) tbl
+                  AND p.polname OPERATOR(pg_catalog.=) ANY (ARRAY['auth_isolation_select'::pg_catalog.name,
+                        'auth_isolation_insert'::pg_catalog.name, 'auth_isolation_update'::pg_catalog.name,
+                        'auth_isolation_delete'::pg_catalog.name]) LOOP
+        EXECUTE pg_catalog.format('DROP POLICY %I ON %s', pol, tbl);
+    END LOOP;
+    EXECUTE pg_catalog.format(
+        'CREATE POLICY auth_isolation_select ON %s FOR SELECT USING (%I OPERATOR(pg_catalog.=) %s)',
+        tbl, owner_column, reader);
+    EXECUTE pg_catalog.format(
+        'CREATE POLICY auth_isolation_insert ON %s FOR INSERT WITH CHECK (%I OPERATOR(pg_catalog.=) %s)',
+        tbl, owner_column, reader);
+    EXECUTE pg_catalog.format(
+        'CREATE POLICY auth_isolation_update ON %s FOR UPDATE USING (%I OPERATOR(pg_catalog.=) %s) WITH CHECK (%I OPERATOR(pg_catalog.=) %s)',
+        tbl, owner_column, reader, owner_column, reader);
+    EXECUTE pg_catalog.format(
+        'CREATE POLICY auth_isolation_delete ON %s FOR DELETE USING (%I OPERATOR(pg_catalog.=) %s)',
+        tbl, owner_column, reader);
+
+    -- An index whose first key column is the owner column serves the policy.
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_index i
+                    WHERE i.indrelid OPERATOR(pg_catalog.=) tbl
+                      AND i.indkey[0] OPERATOR(pg_catalog.=) col_num
+                      AND i.indpred IS NULL) THEN
+        EXECUTE pg_catalog.format('CREATE INDEX ON %s (%I)', tbl, owner_column);
+    END IF;
+END
+$$;
+
+-- ---- accounts ----
+
+CREATE OR REPLACE FUNCTION auth._users_touch() RETURNS pg_catalog.trigger
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    NEW.updated_at := pg_catalog.now();
+    RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION auth._revocation_key(prefix pg_catalog.text, value pg_catalog.text) RETURNS pg_catalog.text
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+SELECT prefix OPERATOR(pg_catalog.||) CASE
+    WHEN pg_catalog.octet_length(value) OPERATOR(pg_catalog.<=) 200 THEN value
+    ELSE 'sha256:'::pg_catalog.text OPERATOR(pg_catalog.||) pg_catalog.encode(pg_catalog.sha256(
+        pg_catalog.convert_to(value, pg_catalog.getdatabaseencoding())), 'hex'::pg_catalog.text)
+    END
+$$;
+
+CREATE FUNCTION auth._decoy_hash(email pg_catalog.text) RETURNS pg_catalog.text
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+SELECT coalesce(
+    (SELECT u.password_hash FROM auth.users u
+      WHERE u.id OPERATOR(pg_catalog.>=) pg_catalog.md5(_decoy_hash.email)::pg_catalog.uuid
+        AND u.password_hash IS NOT NULL
+      ORDER BY u.id LIMIT 1),
+    (SELECT u.password_hash FROM auth.users u
+      WHERE u.password_hash IS NOT NULL
+      ORDER BY u.id LIMIT 1))
+$$;
+COMMENT ON FUNCTION auth._decoy_hash(pg_catalog.text) IS
+    'internal to sign-in: the stored hash of a real account, chosen by email, verified for an unknown email';
+REVOKE ALL ON FUNCTION auth._decoy_hash(pg_catalog.text) FROM PUBLIC;
+
+-- Counts one failed sign-in of email (unless it is locked); returns the
+-- count and whether the email is locked.  Called by auth.signin with the
+-- email's advisory lock held.
+CREATE FUNCTION auth._count_failure(email pg_catalog.text,
+    OUT failures pg_catalog.int4, OUT locked pg_catalog.bool)
+    RETURNS pg_catalog.record
+    LANGUAGE sql VOLATILE STRICT PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+INSERT INTO auth.signin_failures AS f (email, failures)
+    VALUES (_count_failure.email, 1)
+    ON CONFLICT ON CONSTRAINT signin_failures_pkey DO UPDATE
+        SET failures = CASE WHEN f.locked_until OPERATOR(pg_catalog.>) pg_catalog.now()
+                            THEN f.failures ELSE f.failures OPERATOR(pg_catalog.+) 1 END,
+            last_failure = pg_catalog.now()
+    RETURNING f.failures, coalesce(f.locked_until OPERATOR(pg_catalog.>) pg_catalog.now(), false)
+$$;
+COMMENT ON FUNCTION auth._count_failure(pg_catalog.text) IS
+    'internal to sign-in: counts a failed attempt of email, returns (failures, locked)';
+REVOKE ALL ON FUNCTION auth._count_failure(pg_catalog.text) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION auth._fail(message pg_catalog.text, status pg_catalog.int4 DEFAULT 400) RETURNS pg_catalog.jsonb
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    PERFORM pg_catalog.set_config('response.status'::pg_catalog.text, _fail.status::pg_catalog.text, true);
+    RETURN pg_catalog.jsonb_build_object('error'::pg_catalog.text, _fail.message);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION auth._session(user_id pg_catalog.uuid, email pg_catalog.text, name pg_catalog.text,
+                              status pg_catalog.int4)
+    RETURNS pg_catalog.jsonb
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    v_token pg_catalog.text;
+BEGIN
+    v_token := auth.jwt_sign(pg_catalog.jsonb_build_object(
+        'sub'::pg_catalog.text, _session.user_id::pg_catalog.text,
+        'user_id'::pg_catalog.text, _session.user_id::pg_catalog.text,
+        'email'::pg_catalog.text, _session.email,
+        'name'::pg_catalog.text, _session.name,
+        'role'::pg_catalog.text, (SELECT p.token_role FROM auth._accounts_policy() p)));
+    PERFORM pg_catalog.set_config('response.status'::pg_catalog.text, _session.status::pg_catalog.text, true);
+    RETURN pg_catalog.jsonb_build_object(
+        'user'::pg_catalog.text, pg_catalog.jsonb_build_object(
+            'id'::pg_catalog.text, _session.user_id, 'email'::pg_catalog.text, _session.email,
+            'name'::pg_catalog.text, _session.name),
+        'token'::pg_catalog.text, v_token);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION auth.signup(email pg_catalog.text, password pg_catalog.text, name pg_catalog.text)
+    RETURNS pg_catalog.jsonb
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    v_name  pg_catalog.text := pg_catalog.btrim(signup.name, E' \t\r\n'::pg_catalog.text);
+    v_email pg_catalog.text := pg_catalog.lower(pg_catalog.btrim(signup.email, E' \t\r\n'::pg_catalog.text));
+    v_id    pg_catalog.uuid;
+BEGIN
+    IF v_name IS NULL OR v_name OPERATOR(pg_catalog.=) ''::pg_catalog.text THEN
+        RETURN auth._fail('Name is required'::pg_catalog.text, 400);
+    END IF;
+    IF pg_catalog.char_length(v_name) OPERATOR(pg_catalog.>) 100 THEN
+        RETURN auth._fail('Name must be 100 characters or less'::pg_catalog.text, 400);
+    END IF;
+    IF v_email IS NULL
+       OR pg_catalog.octet_length(v_email) OPERATOR(pg_catalog.>) 254
+       OR v_email OPERATOR(pg_catalog.!~) '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:].]+$'::pg_catalog.text THEN
+        RETURN auth._fail('Please enter a valid email'::pg_catalog.text, 400);
+    END IF;
+    IF signup.password IS NULL OR pg_catalog.char_length(signup.password) OPERATOR(pg_catalog.<) 8 THEN
+        RETURN auth._fail('Password must be at least 8 characters'::pg_catalog.text, 400);
+    END IF;
+    -- hash_password would refuse it with an error; say it as the contract does.
+    IF pg_catalog.octet_length(signup.password) OPERATOR(pg_catalog.>) 4096 THEN
+        RETURN auth._fail('Password must be 4096 bytes or less'::pg_catalog.text, 400);
+    END IF;
+    -- Cheap early answer; the unique constraint below is what makes it race-free.
+    IF EXISTS (SELECT FROM auth.users u WHERE u.email OPERATOR(pg_catalog.=) v_email) THEN
+        RETURN auth._fail('Email already registered'::pg_catalog.text, 400);
+    END IF;
+    BEGIN
+        INSERT INTO auth.users (email, name, password_hash)
+            VALUES (v_email, v_name, auth.hash_password(signup.password))
+            RETURNING id INTO v_id;
+    EXCEPTION WHEN unique_violation THEN
+        RETURN auth._fail('Email already registered'::pg_catalog.text, 400);
+    END;
+    RETURN auth._session(v_id, v_email, v_name, 201);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION auth.signin(email pg_catalog.text, password pg_catalog.text) RETURNS pg_catalog.jsonb
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    v_email  pg_catalog.text := pg_catalog.lower(pg_catalog.btrim(signin.email, E' \t\r\n'::pg_catalog.text));
+    v_lock   pg_catalog.int4;
+    v_free   pg_catalog.bool;
+    v_policy pg_catalog.record;
+    v_user   pg_catalog.record;
+    v_state  pg_catalog.record;
+    v_dummy  pg_catalog.text;
+    v_hash   pg_catalog.text;
+    v_ok     pg_catalog.bool;
+BEGIN
+    IF v_email IS NULL OR v_email OPERATOR(pg_catalog.=) ''::pg_catalog.text THEN
+        RETURN auth._fail('Email is required'::pg_catalog.text, 400);
+    END IF;
+    IF signin.password IS NULL OR signin.password OPERATOR(pg_catalog.=) ''::pg_catalog.text THEN
+        RETURN auth._fail('Password is required'::pg_catalog.text, 400);
+    END IF;
+    -- Too long to be anyone's password (hash_password refuses it); the same
+    -- answer for every email, so it reveals nothing.
+    IF pg_catalog.octet_length(signin.password) OPERATOR(pg_catalog.>) 4096
+       OR pg_catalog.octet_length(v_email) OPERATOR(pg_catalog.>) 254 THEN
+        RETURN auth._fail('Invalid email or password'::pg_catalog.text, 400);
+    END IF;
+    SELECT * INTO v_policy FROM auth._accounts_policy();
+    v_lock := pg_catalog.hashtext(v_email);
+    v_free := pg_catalog.pg_try_advisory_xact_lock(1635087464, v_lock);
+
+    IF v_free THEN
+        -- Count the attempt as a failure before verifying (undone on
+        -- success), unless the email is locked.
+        SELECT * INTO v_state FROM auth._count_failure(v_email);
+    ELSE
+        -- Busy: the committed state, read without waiting.
+        SELECT f.failures, coalesce(f.locked_until OPERATOR(pg_catalog.>) pg_catalog.now(), false) AS locked
+          INTO v_state
+          FROM auth.signin_failures f WHERE f.email OPERATOR(pg_catalog.=) v_email;
+    END IF;
+
+    -- Fetched on every path, so that the backend's first sign-in (which
+    -- makes the dummy hash) is slower whatever the email, not only for an
+    -- unknown one.
+    v_dummy := auth._dummy_hash();
+    SELECT u.id, u.email, u.name, u.password_hash INTO v_user
+        FROM auth.users u WHERE u.email OPERATOR(pg_catalog.=) v_email;
+    -- One verification in every case: against the account's own hash, or,
+    -- when there is no account or no password, against the stored hash of
+    -- a real account (auth._decoy_hash: same algorithm and parameters as
+    -- some account here), and also when the account is locked.
+    v_hash := coalesce(v_user.password_hash, auth._decoy_hash(v_email), v_dummy);
+    BEGIN
+        v_ok := auth.verify_password(signin.password, v_hash);
+    EXCEPTION WHEN invalid_parameter_value THEN
+        -- A stored hash auth_ext cannot read (corrupt, or a hostile cost):
+        -- the same answer and the same work as a wrong password.
+        PERFORM auth.verify_password(signin.password, v_dummy);
+        v_ok := false;
+    END;
+    v_ok := v_ok AND v_user.password_hash IS NOT NULL;
+
+    IF NOT v_free AND NOT (v_ok AND NOT coalesce(v_state.locked, false)) THEN
+        -- A failure to count: wait for the other sign-in of this email, then
+        -- count it as above.
+        PERFORM pg_catalog.pg_advisory_xact_lock(1635087464, v_lock);
+        v_free := true;
+        SELECT * INTO v_state FROM auth._count_failure(v_email);
+    END IF;
+
+    IF coalesce(v_state.locked, false) OR NOT v_ok THEN
+        -- Locked: refused without being counted, so hammering a locked
+        -- account does not lengthen its lockout.  Otherwise lock at
+        -- max_failures for base, 2 base, 4 base, ... up to the maximum.
+        IF NOT v_state.locked AND v_state.failures OPERATOR(pg_catalog.>=) v_policy.max_failures THEN
+            UPDATE auth.signin_failures f
+                SET locked_until = pg_catalog.now() OPERATOR(pg_catalog.+)
+                    pg_catalog.make_interval(secs => LEAST(
+                        v_policy.lockout_max_seconds::pg_catalog.float8,
+                        v_policy.lockout_base_seconds::pg_catalog.float8
+                          OPERATOR(pg_catalog.*) pg_catalog.power(2::pg_catalog.float8,
+                            LEAST(v_state.failures OPERATOR(pg_catalog.-) v_policy.max_failures, 40)::pg_catalog.float8)))
+                WHERE f.email OPERATOR(pg_catalog.=) v_email;
+        END IF;
+        RETURN auth._fail('Invalid email or password'::pg_catalog.text, 400);
+    END IF;
+
+    -- Success: the count starts again; purge a batch of long-idle rows
+    -- (failed attempts on emails nobody signed in with since).  Rows another
+    -- open transaction holds are skipped, never waited for.
+    DELETE FROM auth.signin_failures f
+        WHERE f.email OPERATOR(pg_catalog.=) ANY (ARRAY(
+            SELECT o.email FROM auth.signin_failures o
+            WHERE o.email OPERATOR(pg_catalog.=) v_email
+            FOR UPDATE SKIP LOCKED));
+    DELETE FROM auth.signin_failures f
+        WHERE f.email OPERATOR(pg_catalog.=) ANY (ARRAY(
+            SELECT o.email FROM auth.signin_failures o
+            WHERE o.last_failure OPERATOR(pg_catalog.<)
+                  (pg_catalog.now() OPERATOR(pg_catalog.-) '1 day'::pg_catalog.interval)
+              AND (o.locked_until IS NULL OR o.locked_until OPERATOR(pg_catalog.<) pg_catalog.now())
+            LIMIT 100
+            FOR UPDATE SKIP LOCKED));
+    -- Upgrade old or foreign hashes (bcrypt, better-auth scrypt, weaker
+    -- Argon2) now that we hold the password.
+    IF auth.password_needs_rehash(v_user.password_hash) THEN
+        UPDATE auth.users u SET password_hash = auth.hash_password(signin.password)
+            WHERE u.id OPERATOR(pg_catalog.=) v_user.id;
+    END IF;
+    RETURN auth._session(v_user.id, v_user.email, v_user.name, 200);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION auth.signout() RETURNS pg_catalog.jsonb
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    v_claims pg_catalog.jsonb := auth.jwt();
+BEGIN
+    IF v_claims OPERATOR(pg_catalog.?) 'jti'::pg_catalog.text
+       AND pg_catalog.jsonb_typeof(v_claims OPERATOR(pg_catalog.->) 'exp'::pg_catalog.text)
+           OPERATOR(pg_catalog.=) 'number'::pg_catalog.text THEN
+        INSERT INTO auth.revocations (key, expires_at)
+            VALUES (auth._revocation_key('jti:'::pg_catalog.text, v_claims OPERATOR(pg_catalog.->>) 'jti'::pg_catalog.text),
+                    pg_catalog.to_timestamp((v_claims OPERATOR(pg_catalog.->>) 'exp'::pg_catalog.text)::pg_catalog.float8))
+            ON CONFLICT (key) DO NOTHING;
+        -- Opportunistic purge of revocations of tokens long expired, a batch
+        -- at a time; the day of margin outlasts any configured leeway.
+        DELETE FROM auth.revocations r
+            WHERE r.key OPERATOR(pg_catalog.=) ANY (ARRAY(
+                SELECT o.key FROM auth.revocations o
+                WHERE o.expires_at OPERATOR(pg_catalog.<)
+                      (pg_catalog.now() OPERATOR(pg_catalog.-) '1 day'::pg_catalog.interval)
+                LIMIT 100
+                FOR UPDATE SKIP LOCKED));
+    ELSIF v_claims IS NOT NULL THEN
+        -- A token without a jti cannot be revoked on its own: say so (finding 7).
+        RAISE EXCEPTION 'This token cannot be signed out'
+            USING ERRCODE = '22023',
+                  DETAIL = 'It has no "jti" claim, so it stays valid until it expires.',
+                  HINT = 'auth.signout_everywhere() revokes every token of the user; auth.jwt_sign() adds a jti.';
+    END IF;
+    PERFORM pg_catalog.set_config('response.status'::pg_catalog.text, '200'::pg_catalog.text, true);
+    RETURN pg_catalog.jsonb_build_object('message'::pg_catalog.text, 'Signed out successfully'::pg_catalog.text);
+END
+$$;
+COMMENT ON FUNCTION auth.signout() IS
+    'revokes the token of the current transaction (by jti); 200 even without a token; 22023 for a token without jti';
+
+CREATE OR REPLACE FUNCTION auth.signout_everywhere() RETURNS pg_catalog.jsonb
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    v_sub pg_catalog.text := auth.jwt() OPERATOR(pg_catalog.->>) 'sub'::pg_catalog.text;
+    -- Tokens are revoked up to and including this second (iat has whole
+    -- seconds), so one minted earlier in the same second cannot survive.
+    -- The wall clock, not the transaction's start: a token minted by another
+    -- session while this transaction ran is "before now" too.
+    v_now pg_catalog.int8 := pg_catalog.floor(pg_catalog.date_part('epoch'::pg_catalog.text,
+                                 pg_catalog.clock_timestamp()))::pg_catalog.int8;
+BEGIN
+    IF v_sub IS NULL THEN
+        RETURN auth._fail('Not signed in'::pg_catalog.text, 401);
+    END IF;
+    INSERT INTO auth.revocations AS r (key, not_before)
+        VALUES (auth._revocation_key('sub:'::pg_catalog.text, v_sub), v_now)
+        ON CONFLICT (key) DO UPDATE
+            SET not_before = GREATEST(r.not_before, excluded.not_before);
+    PERFORM pg_catalog.set_config('response.status'::pg_catalog.text, '200'::pg_catalog.text, true);
+    RETURN pg_catalog.jsonb_build_object('message'::pg_catalog.text, 'Signed out everywhere'::pg_catalog.text);
+END
+$$;
+
+-- The account functions belong to the extension's owner (1.2): they run
+-- with its grants above, never as the bootstrap superuser.  EXECUTE stays
+-- with PUBLIC: they are the anonymous entry point of the HTTP contract
+-- (docs/00_design_notes.md, "Security", for the choice and its limits).
+
+-- The grants and ownership above are the extension owner's.  Not @extowner@:
+-- in an update script that is the role running ALTER EXTENSION, which may be
+-- a superuser updating the extension of a database owner.
+DO $$
+DECLARE
+    v_owner pg_catalog.text := (SELECT e.extowner::pg_catalog.regrole::pg_catalog.text
+                                  FROM pg_catalog.pg_extension e
+                                 WHERE e.extname OPERATOR(pg_catalog.=) 'auth_ext'::pg_catalog.name);
+    v_stmt  pg_catalog.text;
+BEGIN
+    FOREACH v_stmt IN ARRAY ARRAY[
+        'GRANT EXECUTE ON FUNCTION auth._require_admin(pg_catalog.text) TO',
+        'GRANT EXECUTE ON FUNCTION auth._check_setting(pg_catalog.text, pg_catalog.text) TO',
+        'GRANT EXECUTE ON FUNCTION auth._make_key(pg_catalog.text, pg_catalog.jsonb) TO',
+        'GRANT INSERT, UPDATE ON auth.signin_failures TO',
+        'GRANT EXECUTE ON FUNCTION auth._revocation_key(pg_catalog.text, pg_catalog.text) TO',
+        'GRANT EXECUTE ON FUNCTION auth._accounts_policy() TO',
+        'GRANT EXECUTE ON FUNCTION auth._dummy_hash() TO',
+        'GRANT EXECUTE ON FUNCTION auth._decoy_hash(pg_catalog.text) TO',
+        'GRANT EXECUTE ON FUNCTION auth._count_failure(pg_catalog.text) TO',
+        'GRANT EXECUTE ON FUNCTION auth._fail(pg_catalog.text, pg_catalog.int4) TO',
+        'GRANT EXECUTE ON FUNCTION auth._session(pg_catalog.uuid, pg_catalog.text, pg_catalog.text, pg_catalog.int4) TO',
+        'ALTER FUNCTION auth.signup(pg_catalog.text, pg_catalog.text, pg_catalog.text) OWNER TO',
+        'ALTER FUNCTION auth.signin(pg_catalog.text, pg_catalog.text) OWNER TO',
+        'ALTER FUNCTION auth.signout() OWNER TO',
+        'ALTER FUNCTION auth.signout_everywhere() OWNER TO']::pg_catalog.text[] LOOP
+        EXECUTE v_stmt OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) v_owner;
+    END LOOP;
+END
+$$;

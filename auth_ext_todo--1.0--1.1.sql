@@ -1,0 +1,57 @@
+/* auth_ext_todo--1.0--1.1.sql */
+
+-- complain if script is sourced in psql, rather than via ALTER EXTENSION
+\echo Use "ALTER EXTENSION auth_ext_todo UPDATE TO '1.1'" to load this file. \quit
+
+-- 1.1: security round 2 (docs/70_findings.md, issue 13).  The schema todo
+-- is claimed by the bootstrap superuser (no object but ours may be in it,
+-- no grant but USAGE to PUBLIC), and every function pins
+-- search_path = pg_catalog, pg_temp with every name qualified.  Needs
+-- auth_ext 1.2 (auth._claim_schema).
+SET LOCAL search_path = pg_catalog, pg_temp;
+DO $$
+BEGIN
+    IF pg_catalog.to_regprocedure('auth._claim_schema(pg_catalog.name)'::pg_catalog.text) IS NULL THEN
+        RAISE EXCEPTION 'auth_ext_todo 1.1 needs auth_ext 1.2 or later'
+            USING ERRCODE = '55000', HINT = 'Run ALTER EXTENSION auth_ext UPDATE first.';
+    END IF;
+END
+$$;
+SELECT auth._claim_schema('todo'::pg_catalog.name);
+GRANT USAGE ON SCHEMA todo TO PUBLIC;
+
+CREATE OR REPLACE FUNCTION todo._tasks_before_write() RETURNS pg_catalog.trigger
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    NEW.title := pg_catalog.btrim(NEW.title, E' \t\r\n'::pg_catalog.text);
+    IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE'::pg_catalog.text THEN
+        NEW.updated_at := pg_catalog.now();
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION todo.signup(email pg_catalog.text DEFAULT NULL::pg_catalog.text,
+                            password pg_catalog.text DEFAULT NULL::pg_catalog.text,
+                            name pg_catalog.text DEFAULT NULL::pg_catalog.text) RETURNS pg_catalog.jsonb
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT auth.signup(signup.email, signup.password, signup.name) $$;
+
+CREATE OR REPLACE FUNCTION todo.signin(email pg_catalog.text DEFAULT NULL::pg_catalog.text,
+                            password pg_catalog.text DEFAULT NULL::pg_catalog.text) RETURNS pg_catalog.jsonb
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT auth.signin(signin.email, signin.password) $$;
+
+CREATE OR REPLACE FUNCTION todo.signout() RETURNS pg_catalog.jsonb
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT auth.signout() $$;
+
+CREATE OR REPLACE FUNCTION todo.signout_everywhere() RETURNS pg_catalog.jsonb
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT auth.signout_everywhere() $$;
