@@ -18,9 +18,9 @@ SRC=$(pwd)
 
 # name | file | perl -0 substitution | ONLY | FILES (empty: every file of ONLY)
 MUTATIONS=(
-"no-dummy-verification|src/sql/40_accounts.sql|s/coalesce\(v_user\.password_hash, v_dummy\)/v_user.password_hash/|pgtap|40_signin_work,40_accounts"
+"no-dummy-verification|src/sql/40_accounts.sql|s/v_hash := coalesce\(v_user\.password_hash, auth\._decoy_hash\(v_email\), v_dummy\);/v_hash := v_user.password_hash;/|pgtap,shell|40_signin_work,70_signin_findings"
 "hash-prefix-compare|src/password.c|s/CRYPTO_memcmp\(dk, h->key, h->key_len\)/CRYPTO_memcmp(dk, h->key, h->key_len \/ 2)/|regress,shell|70_mutation"
-"signin-no-search-path|src/sql/40_accounts.sql|s/(CREATE FUNCTION auth\.signin\(email text, password text\) RETURNS jsonb\n[^\n]*\n)    SET search_path = ''\n/\$1/|pgtap|40_accounts,70_privileges"
+"signin-no-search-path|src/sql/40_accounts.sql|s/(CREATE FUNCTION auth\.signin\(email pg_catalog\.text, password pg_catalog\.text\) RETURNS pg_catalog\.jsonb\n[^\n]*\n)    SET search_path = pg_catalog, pg_temp\n/\$1/|pgtap,shell|40_accounts,70_privileges,70_static"
 "skip-revocation-probe|src/revocation.c|s/(void\nauth_revocation_check\(Jsonb \*claims\)\n\{\n)/\$1\tif (claims != NULL) return;\n/|pgtap,node|40_accounts,40_revocation"
 "accept-alg-none-check|src/jws_parse.c|s/if \(strcmp\(st\.alg, \"none\"\) == 0\)/if (0)/|regress,pgtap|30_from_request"
 "set-changes-identity|src/identity.c|s/(\telse\n\t\{\n)(\t\tGUC_check_errcode\(ERRCODE_INSUFFICIENT_PRIVILEGE\);)/\$1\t\tjb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(*newval)));\n\t}\n\tif (0)\n\t{\n\$2/|shell,pgtap|30_identity,30_from_request"

@@ -6,7 +6,7 @@
 # behind them; the owner administers accounts.
 set -uo pipefail
 source "$AUTH_ROOT/scripts/tap.sh"
-plan 13
+plan 16
 
 DB=t40_owner_db
 owner() { psql -qAtX -U t40_owner -d $DB -v VERBOSITY=verbose "$@"; }

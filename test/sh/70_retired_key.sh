@@ -9,14 +9,15 @@
 # COMMITTED and REPEATABLE READ, for a token A had verified (token cache) and
 # one it had not (keyring lookup by kid), and for a key deleted outright.
 source "$AUTH_ROOT/scripts/tap.sh"
+plan 33
 set -u
 DB=t70_retired_key
 SDIR=$AUTH_WORK/t70_retired_key
 mkdir -p "$SDIR"
 q() { psql -qXAt -v ON_ERROR_STOP=1 -d $DB "$@"; }
 psql -qX -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
-psql -qX -c "CREATE DATABASE $DB" >/dev/null || exit 1
-q -c "CREATE EXTENSION auth_ext" >/dev/null || exit 1
+psql -qX -c "CREATE DATABASE $DB" >/dev/null || bail "setup step at line 18 failed"
+q -c "CREATE EXTENSION auth_ext" >/dev/null || bail "setup step at line 19 failed"
 
 # session A: psql on a fifo; a CMD prints its output (errors included)
 mkfifo "$SDIR/in"

@@ -11,6 +11,7 @@
 # owner's own left in auth stops the update until it is moved out.
 set -uo pipefail
 source "$AUTH_ROOT/scripts/tap.sh"
+plan 17
 
 P=t70u
 OWNER=${P}_owner APP=${P}_app
@@ -20,14 +21,14 @@ cleanup() {
 }
 trap cleanup EXIT
 cleanup
-psql -qX -d postgres -c "CREATE ROLE $OWNER LOGIN" -c "CREATE ROLE $APP LOGIN" >/dev/null || exit 1
+psql -qX -d postgres -c "CREATE ROLE $OWNER LOGIN" -c "CREATE ROLE $APP LOGIN" >/dev/null || bail "setup step at line 23 failed"
 
 for how in self super; do
   DB=${P}_$how
-  psql -qX -d postgres -c "CREATE DATABASE $DB OWNER $OWNER" -c "ALTER ROLE $OWNER SUPERUSER" >/dev/null || exit 1
+  psql -qX -d postgres -c "CREATE DATABASE $DB OWNER $OWNER" -c "ALTER ROLE $OWNER SUPERUSER" >/dev/null || bail "setup step at line 27 failed"
   psql -qAtX -v ON_ERROR_STOP=1 -d $DB -U $OWNER -c "CREATE EXTENSION auth_ext VERSION '1.0'" \
-    -c "CREATE EXTENSION auth_ext_todo VERSION '1.0'" >/dev/null || exit 1
-  psql -qX -d postgres -c "ALTER ROLE $OWNER NOSUPERUSER" >/dev/null || exit 1
+    -c "CREATE EXTENSION auth_ext_todo VERSION '1.0'" >/dev/null || bail "setup step at line 29 failed"
+  psql -qX -d postgres -c "ALTER ROLE $OWNER NOSUPERUSER" >/dev/null || bail "setup step at line 30 failed"
   owner() { psql -qAtX -v ON_ERROR_STOP=1 -d $DB -U $OWNER "$@"; }
   is "$(owner -c "SELECT string_agg(nspname || '=' || nspowner::regrole, ',' ORDER BY nspname) FROM pg_namespace WHERE nspname IN ('auth', 'todo')")" \
      "auth=$OWNER,todo=$OWNER" "$how: the 1.0 installation's schemas belong to the owner"
