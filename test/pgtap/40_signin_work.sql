@@ -2,9 +2,11 @@
 -- unknown email, a locked account and a wrong password"), asserted without a
 -- clock: track_functions counts the calls of auth.verify_password that one
 -- auth.signin makes.  Each path must make exactly one verification (an unknown
--- email or an account without a password is verified against a dummy hash);
--- a sign-in that skips it for any of them fails here.  The time itself is
--- measured by bench/ (make bench).
+-- email or an account without a password is verified against a real account's
+-- stored hash, auth._decoy_hash, or the dummy hash when there is none); a
+-- sign-in that skips it for any of them fails here.  That the decoy has the
+-- stored hashes' parameters is test/sh/70_signin_findings.sh's.  The time
+-- itself is measured by bench/ (make bench).
 BEGIN;
 SELECT plan(6);
 
@@ -38,7 +40,7 @@ SELECT is((SELECT (auth.verify_password('x', auth.hash_password('x')))::text || 
 SELECT is(pg_temp.signin_work('work@example.com', 'work password 1'), '1 token',
           'the right password: one verification');
 SELECT is(pg_temp.signin_work('nobody@example.com', 'work password 1'), '1 Invalid email or password',
-          'an unknown email: one verification too (the dummy hash)');
+          'an unknown email: one verification too (a stored hash)');
 SELECT is(pg_temp.signin_work('nopass@example.com', 'work password 1'), '1 Invalid email or password',
           'an account without a password: one verification');
 SELECT is(pg_temp.signin_work('work@example.com', 'wrong password'), '1 Invalid email or password',
