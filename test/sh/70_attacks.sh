@@ -45,13 +45,13 @@ cleanup() {
 trap cleanup EXIT
 cleanup
 psql -qX -d postgres -c "CREATE ROLE $OWNER LOGIN" -c "CREATE ROLE $APP LOGIN" -c "CREATE ROLE $ANON NOLOGIN" \
-  -c "CREATE ROLE $AUTHN LOGIN NOINHERIT" -c "GRANT $ANON TO $AUTHN" >/dev/null || bail "setup step at line 47 failed"
+  -c "CREATE ROLE $AUTHN LOGIN NOINHERIT" -c "GRANT $ANON TO $AUTHN" >/dev/null || bail "setup step at line 48 failed"
 
 su() { psql -qAtX -v ON_ERROR_STOP=1 -d "$1" "${@:2}"; }
 # a database owned by the owner, with the evidence table and sequence
 newdb() {
-  psql -qX -d postgres -c "CREATE DATABASE $1 OWNER $OWNER" >/dev/null || bail "setup step at line 52 failed"
-  su "$1" >/dev/null <<SQL || bail "setup step at line 53 failed"
+  psql -qX -d postgres -c "CREATE DATABASE $1 OWNER $OWNER" >/dev/null || bail "setup step at line 53 failed"
+  su "$1" >/dev/null <<SQL || bail "setup step at line 54 failed"
 CREATE TABLE public.${P}_hits (cu text, su text, token text);
 CREATE SEQUENCE public.${P}_seq;
 GRANT INSERT ON public.${P}_hits TO PUBLIC;
@@ -96,7 +96,7 @@ clean() { # clean DB DESCRIPTION
 
 # ---- 1. the issue's exploit, verbatim ----
 newdb ${P}_verbatim
-psql -qX -d ${P}_verbatim -U $OWNER -c "CREATE EXTENSION auth_ext" -c "CREATE EXTENSION auth_ext_todo" >/dev/null || bail "setup step at line 98 failed"
+psql -qX -d ${P}_verbatim -U $OWNER -c "CREATE EXTENSION auth_ext" -c "CREATE EXTENSION auth_ext_todo" >/dev/null || bail "setup step at line 99 failed"
 psql -qX -d ${P}_verbatim -U $APP >"$W/verbatim.out" 2>&1 <<'SQL'
 CREATE FUNCTION pg_temp.evil() RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
@@ -111,7 +111,7 @@ grep -q "Signed out successfully" "$W/verbatim.out"; ok $? "and auth.signout() s
 
 # ---- the names to shadow, from the catalog and the installed scripts ----
 newdb $DB
-psql -qX -d $DB -U $OWNER -c "CREATE EXTENSION auth_ext" -c "CREATE EXTENSION auth_ext_todo" >/dev/null || bail "setup step at line 113 failed"
+psql -qX -d $DB -U $OWNER -c "CREATE EXTENSION auth_ext" -c "CREATE EXTENSION auth_ext_todo" >/dev/null || bail "setup step at line 114 failed"
 su $DB -c "SELECT auth.configure('password.argon2_memory_kib', '64')" -c "SELECT auth.configure('password.argon2_iterations', '1')" >/dev/null
 cat >"$W/members.sql" <<'SQL'
 CREATE TEMP VIEW members AS

@@ -16,8 +16,8 @@ SDIR=$AUTH_WORK/t70_retired_key
 mkdir -p "$SDIR"
 q() { psql -qXAt -v ON_ERROR_STOP=1 -d $DB "$@"; }
 psql -qX -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
-psql -qX -c "CREATE DATABASE $DB" >/dev/null || bail "setup step at line 18 failed"
-q -c "CREATE EXTENSION auth_ext" >/dev/null || bail "setup step at line 19 failed"
+psql -qX -c "CREATE DATABASE $DB" >/dev/null || bail "setup step at line 19 failed"
+q -c "CREATE EXTENSION auth_ext" >/dev/null || bail "setup step at line 20 failed"
 
 # session A: psql on a fifo; a CMD prints its output (errors included)
 mkfifo "$SDIR/in"

@@ -31,11 +31,11 @@ cleanup() {
 }
 trap cleanup EXIT
 cleanup
-psql -qX -d postgres -c "CREATE DATABASE $DB" >/dev/null || bail "setup step at line 33 failed"
+psql -qX -d postgres -c "CREATE DATABASE $DB" >/dev/null || bail "setup step at line 34 failed"
 q() { psql -qAtX -v ON_ERROR_STOP=1 -d $DB "$@"; }
 q -c "CREATE EXTENSION auth_ext" -c "SELECT auth.configure('password.argon2_memory_kib', '64')" \
   -c "SELECT auth.configure('password.argon2_iterations', '1')" \
-  -c "SELECT auth.signup('ann@example.com', 'ann password 1', 'Ann')" >/dev/null || bail "setup step at line 37 failed"
+  -c "SELECT auth.signup('ann@example.com', 'ann password 1', 'Ann')" >/dev/null || bail "setup step at line 38 failed"
 
 # ---- finding 4 ----
 rm -f "$W/a.in"; mkfifo "$W/a.in"
@@ -72,7 +72,7 @@ q -c "DELETE FROM auth.signin_failures" >/dev/null
 
 # ---- finding 5 ----
 # Every account holds an imported bcrypt hash (cost 4); the current parameters are Argon2id m=64 t=1.
-q >/dev/null <<'SQL' || bail "setup step at line 74 failed"
+q >/dev/null <<'SQL' || bail "setup step at line 75 failed"
 DELETE FROM auth.users;
 INSERT INTO auth.users (email, name, password_hash)
 SELECT 'b' || i || '@example.com', 'B' || i, auth.hash_password('bcrypt password ' || i, 'bcrypt', '{"cost":4}')
@@ -95,7 +95,7 @@ is "$(calls nobody1@example.com 'some password')" "1/1" "sign-in of an unknown e
 is "$(calls nopass@example.com 'some password')" "1/1" "sign-in of an account without a password: the same"
 is "$(calls b1@example.com 'wrong password')" "0/1" "a wrong password of a real account: its own hash, one verification"
 # Argon2 at old parameters: after raising the memory cost, the decoy keeps the stored (old) ones
-q >/dev/null <<'SQL' || bail "setup step at line 97 failed"
+q >/dev/null <<'SQL' || bail "setup step at line 98 failed"
 DELETE FROM auth.users;
 INSERT INTO auth.users (email, name, password_hash)
 SELECT 'a' || i || '@example.com', 'A' || i, auth.hash_password('argon2 password ' || i) FROM generate_series(1, 3) i;

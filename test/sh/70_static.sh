@@ -18,9 +18,9 @@ CHECK="perl $AUTH_ROOT/test/static/check_functions.pl"
 cleanup() { psql -qX -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1; }
 trap cleanup EXIT
 cleanup
-psql -qX -d postgres -c "CREATE DATABASE $DB" >/dev/null || bail "setup step at line 20 failed"
+psql -qX -d postgres -c "CREATE DATABASE $DB" >/dev/null || bail "setup step at line 21 failed"
 q() { psql -qAtX -v ON_ERROR_STOP=1 -d $DB "$@"; }
-q -c "CREATE EXTENSION auth_ext" -c "CREATE EXTENSION auth_ext_todo" >/dev/null || bail "setup step at line 22 failed"
+q -c "CREATE EXTENSION auth_ext" -c "CREATE EXTENSION auth_ext_todo" >/dev/null || bail "setup step at line 23 failed"
 
 # select WHERE-clause -> the checker's JSON input
 select_json() {
@@ -46,7 +46,7 @@ is "$(q -c "SELECT count(*) FROM pg_proc p WHERE p.prosecdef AND p.pronamespace 
    "no SECURITY DEFINER function in C (their table access would escape the check)"
 
 # ---- the rules fail when they should ----
-q >/dev/null <<'SQL' || bail "setup step at line 48 failed"
+q >/dev/null <<'SQL' || bail "setup step at line 49 failed"
 CREATE SCHEMA t70_bad;
 CREATE FUNCTION t70_bad.r1_empty() RETURNS int LANGUAGE sql SECURITY DEFINER SET search_path = '' AS $$ SELECT 1 $$;
 CREATE FUNCTION t70_bad.r1_none() RETURNS int LANGUAGE sql SECURITY DEFINER AS $$ SELECT 1 $$;

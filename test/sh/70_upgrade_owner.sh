@@ -21,14 +21,14 @@ cleanup() {
 }
 trap cleanup EXIT
 cleanup
-psql -qX -d postgres -c "CREATE ROLE $OWNER LOGIN" -c "CREATE ROLE $APP LOGIN" >/dev/null || bail "setup step at line 23 failed"
+psql -qX -d postgres -c "CREATE ROLE $OWNER LOGIN" -c "CREATE ROLE $APP LOGIN" >/dev/null || bail "setup step at line 24 failed"
 
 for how in self super; do
   DB=${P}_$how
-  psql -qX -d postgres -c "CREATE DATABASE $DB OWNER $OWNER" -c "ALTER ROLE $OWNER SUPERUSER" >/dev/null || bail "setup step at line 27 failed"
+  psql -qX -d postgres -c "CREATE DATABASE $DB OWNER $OWNER" -c "ALTER ROLE $OWNER SUPERUSER" >/dev/null || bail "setup step at line 28 failed"
   psql -qAtX -v ON_ERROR_STOP=1 -d $DB -U $OWNER -c "CREATE EXTENSION auth_ext VERSION '1.0'" \
-    -c "CREATE EXTENSION auth_ext_todo VERSION '1.0'" >/dev/null || bail "setup step at line 29 failed"
-  psql -qX -d postgres -c "ALTER ROLE $OWNER NOSUPERUSER" >/dev/null || bail "setup step at line 30 failed"
+    -c "CREATE EXTENSION auth_ext_todo VERSION '1.0'" >/dev/null || bail "setup step at line 30 failed"
+  psql -qX -d postgres -c "ALTER ROLE $OWNER NOSUPERUSER" >/dev/null || bail "setup step at line 31 failed"
   owner() { psql -qAtX -v ON_ERROR_STOP=1 -d $DB -U $OWNER "$@"; }
   is "$(owner -c "SELECT string_agg(nspname || '=' || nspowner::regrole, ',' ORDER BY nspname) FROM pg_namespace WHERE nspname IN ('auth', 'todo')")" \
      "auth=$OWNER,todo=$OWNER" "$how: the 1.0 installation's schemas belong to the owner"
