@@ -185,6 +185,14 @@ test('a provider\'s sub equal to a local user\'s uuid does not become that user'
   const id = await identity(await sign(P.clerk, { sub: localId, sid: 's' }));
   assert.equal(id.user_id, localId, 'the provider\'s subject, as text');
   assert.equal(id.uid, null, 'but not the local user');
+  // nor can it sign the local user out everywhere
+  const ext = await sign(P.clerk, { sub: localId, sid: 's' });
+  await db.query('BEGIN');
+  await db.query('SELECT auth.jwt_verify($1)', [ext]);
+  const out = await one('SELECT auth.signout_everywhere()');
+  await db.query('COMMIT');
+  assert.match(out.error, /another identity provider/);
+  assert.equal((await identity(local)).uid, localId, 'the local token still verifies');
 });
 
 test('rotation: the new key set counts at once in a session that had cached the old one', async () => {
