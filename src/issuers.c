@@ -70,7 +70,7 @@ struct TrustedIssuer
 	char	   *role_path[MAX_PATH];
 	int			nrole_path;		/* 0: no role claim */
 	char	   *default_role;
-	int			leeway;
+	int			leeway;			/* -1: the jwt.leeway_seconds setting */
 	char	  **required;
 	int			nrequired;
 	IssuerKey  *keys;
@@ -245,7 +245,7 @@ parse_options(Jsonb *options, TrustedIssuer *is)
 	is->nrole_path = role_claim ? parse_claim_path(role_claim, is->role_path) : 0;
 	is->default_role = string_member(options, "default_role", true);
 	leeway = auth_jsonb_member(options, "leeway_seconds");
-	is->leeway = 0;
+	is->leeway = -1;
 	if (leeway && leeway->type != jbvNull)
 	{
 		char	   *digits;
@@ -460,7 +460,11 @@ auth_issuer_check(PG_FUNCTION_ARGS)
 		append_json_string(&buf, is.default_role);
 	else
 		appendStringInfoString(&buf, "null");
-	appendStringInfo(&buf, ",\"leeway_seconds\":%d,\"required_claims\":[", is.leeway);
+	if (is.leeway >= 0)
+		appendStringInfo(&buf, ",\"leeway_seconds\":%d", is.leeway);
+	else
+		appendStringInfoString(&buf, ",\"leeway_seconds\":null");
+	appendStringInfoString(&buf, ",\"required_claims\":[");
 	for (int i = 0; i < is.nrequired; i++)
 	{
 		if (i)
@@ -678,7 +682,7 @@ issuer_verify(const TrustedIssuer *is, const char *token, ParsedJws *p)
 void
 issuer_check_claims(const TrustedIssuer *is, Jsonb *claims, const JwtTimes *t)
 {
-	jwt_check_times_leeway(t, is->leeway);
+	jwt_check_times_leeway(t, is->leeway >= 0 ? is->leeway : jwt_leeway_seconds());
 	if (is->naud > 0)
 	{
 		JsonbValue *v = auth_jsonb_member(claims, "aud");

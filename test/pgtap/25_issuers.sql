@@ -5,7 +5,7 @@
 -- after an over-broad EXECUTE grant) nor read the table.  Live tokens of
 -- four providers are in test/interop/20_issuers.test.mjs.
 BEGIN;
-SELECT plan(38);
+SELECT plan(48);
 
 CREATE ROLE t25_app NOLOGIN;
 
@@ -97,6 +97,42 @@ SET LOCAL client_min_messages = error;
 SELECT is(pg_temp.state(format('SELECT auth.jwt_verify(%L)', auth.jwt_sign('{"sub": "me"}'))), 'ok',
           'a broken issuer row does not stop our own tokens');
 RESET client_min_messages;
+
+-- leeway: the jwt.leeway_seconds setting (30 s) unless the issuer has its own
+SELECT is(pg_temp.trust(pg_temp.keys(rsa, ec)), 'ok', 'trusted without options') FROM jwk;
+SELECT is((SELECT options->'leeway_seconds' FROM auth.issuers()), 'null'::jsonb, 'leeway_seconds: null, the setting');
+SELECT auth.jwt_sign(jsonb_build_object('iss', 'https://idp.example', 'sub', 'x',
+                                        'iat', extract(epoch FROM now())::bigint + 10)) AS ahead \gset
+SELECT is(pg_temp.state(format('SELECT auth.jwt_verify(%L)', :'ahead')), 'ok', 'iat 10 s ahead: within jwt.leeway_seconds');
+SELECT is(pg_temp.trust(pg_temp.keys(rsa, ec), '{"leeway_seconds": 0}'), 'ok', 'trusted with leeway 0') FROM jwk;
+SELECT is(pg_temp.state(format('SELECT auth.jwt_verify(%L)', :'ahead')), 'PT401', 'refused with the issuer''s leeway 0');
+
+-- a trusted issuer's identity, mapped, reaches parallel workers as it is
+SELECT is(pg_temp.trust(pg_temp.keys(rsa, ec), '{"user_id_claim": "oid", "role_claim": "r.x"}'), 'ok',
+          'trusted with a claim mapping') FROM jwk;
+SELECT auth.jwt_sign(jsonb_build_object('sub', gen_random_uuid()::text, 'iss', 'https://idp.example',
+                                        'oid', 'ext-7', 'r', '{"x": "editor"}'::jsonb)) AS ext \gset
+SELECT is(auth.jwt_verify(:'ext') ->> 'oid', 'ext-7', 'its token verifies');
+SELECT is(ARRAY[auth.user_id(), auth.role(), auth.uid()::text], ARRAY['ext-7', 'editor', NULL],
+          'user_id from oid, role from r.x, no uid');
+CREATE TABLE t25_rows AS SELECT g FROM generate_series(1, 3000) g;
+ANALYZE t25_rows;
+SELECT CASE WHEN current_setting('server_version_num')::int >= 160000
+            THEN 'debug_parallel_query' ELSE 'force_parallel_mode' END AS force_parallel \gset
+SET LOCAL :force_parallel = on;
+SET LOCAL parallel_setup_cost = 0;
+SET LOCAL parallel_tuple_cost = 0;
+SET LOCAL min_parallel_table_scan_size = 0;
+SET LOCAL parallel_leader_participation = off;
+\ir include/plan.sql
+SELECT matches(pg_temp.plan($$SELECT count(*) FROM t25_rows WHERE auth.user_id() = 'ext-7'$$),
+               'Gather.*Workers Launched: [1-9].*One-Time Filter: \(auth.user_id\(\) =',
+               'the readers run in parallel workers');
+SELECT is((SELECT count(*)::int FROM t25_rows
+            WHERE auth.user_id() = 'ext-7' AND auth.role() = 'editor' AND auth.uid() IS NULL), 3000,
+          'and see the mapped identity there');
+RESET parallel_leader_participation;
+RESET :force_parallel;
 
 -- not for application roles, whatever EXECUTE grants say
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA auth TO t25_app;
