@@ -56,6 +56,7 @@ TI=$(db -c "SELECT auth.jwt_encode(jsonb_build_object('sub', (SELECT id FROM aut
 is "$(db -c "SELECT auth.jwt_verify('$TGONE')" 2>&1 | grep -c 'revoked')" "1" "pg$OLD_MAJOR: the signed-out token is refused before the dump"
 SUMMARY=$(db -c "SELECT (SELECT count(*) FROM auth.users) || '/' || (SELECT count(*) FROM todo.tasks) || '/' || (SELECT count(*) FROM auth.revocations)")
 KIDS=$(db -c "SELECT string_agg(kid, ',' ORDER BY kid) FROM auth.keys")
+EXTVERSIONS=$(db -c "SELECT extname || ' ' || extversion FROM pg_extension WHERE extname LIKE 'auth_ext%' ORDER BY 1" | tr '\n' ' ')
 PORT=$PGPORT
 
 # ---- each newer major: dump with its tools, restore, check ----
@@ -74,6 +75,7 @@ DB=$DB
 APP=$APP
 SUMMARY='$SUMMARY'
 KIDS='$KIDS'
+EXTVERSIONS='$EXTVERSIONS'
 TA='$TA'
 TB='$TB'
 TGONE='$TGONE'

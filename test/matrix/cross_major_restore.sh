@@ -42,7 +42,7 @@ grep -E 'ERROR|error' "$AUTH_WORK/restore.log" | sed 's/^/# /'
 db()  { psql -qAtX -d "$DB" "$@"; }
 app() { psql -qAtX -d "$DB" -U "$APP" "$@"; }
 is "$(db -c "SELECT extname || ' ' || extversion FROM pg_extension WHERE extname LIKE 'auth_ext%' ORDER BY 1" | tr '\n' ' ')" \
-   "auth_ext 1.1 auth_ext_todo 1.0 " "the extensions are restored at their versions"
+   "$EXTVERSIONS" "the extensions are restored at the versions the $OLD_MAJOR database had ($EXTVERSIONS)"
 is "$(db -c "SELECT (SELECT count(*) FROM auth.users) || '/' || (SELECT count(*) FROM todo.tasks) || '/' || (SELECT count(*) FROM auth.revocations)")" \
    "$SUMMARY" "users, tasks and revocations are all there"
 is "$(db -c "SELECT string_agg(k, ',') FROM unnest(string_to_array('$KIDS', ',')) k WHERE k NOT IN (SELECT kid FROM auth.keys)")" \
