@@ -1,3 +1,4 @@
+// plan: 7 (tests and subtests, as node --test counts them; scripts/test.sh checks it)
 // Tokens from other identity providers (issue 15), live with the real
 // `jose`: four providers with their own keys sign tokens, auth.trust_issuer()
 // trusts their public JWKS, auth.jwt_verify() verifies each with its own
