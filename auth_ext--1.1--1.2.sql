@@ -645,7 +645,7 @@ $$;
 
 -- ---- 1.2: trusted issuers (issue 15), as src/sql/25_issuers.sql ----
 
--- Tokens from other identity providers (issue 15; src/issuers.c): issuers
+-- Tokens from other identity providers (issue 15; src/issuers.c, src/issuers_check.c): issuers
 -- the owner trusts with their public keys (a JWKS), audiences and claim
 -- mapping.  auth.jwt_verify() verifies a token whose "iss" names one of
 -- them with that issuer's keys only, any other token with auth.keys only.
