@@ -207,8 +207,11 @@ issuers_generation(void)
 const TrustedIssuer *
 issuer_for_claims(Jsonb *claims)
 {
-	JsonbValue *iss = auth_jsonb_member(claims, "iss");
+	JsonbValue *iss;
 
+	if (nissuers == 0)
+		return NULL;			/* nothing trusted: no lookup at all */
+	iss = auth_jsonb_member(claims, "iss");
 	if (iss == NULL || iss->type != jbvString)
 		return NULL;
 	for (int i = 0; i < nissuers; i++)
