@@ -591,6 +591,13 @@ BEGIN
     IF v_sub IS NULL THEN
         RETURN auth._fail('Not signed in'::pg_catalog.text, 401);
     END IF;
+    -- A token of a trusted issuer (25_issuers.sql) names the provider's
+    -- subject, not a local user: revoking "every token of" that sub could
+    -- sign out a local user whose uuid the provider's sub equals.
+    IF EXISTS (SELECT FROM auth.trusted_issuers t
+                WHERE t.issuer OPERATOR(pg_catalog.=) (auth.jwt() OPERATOR(pg_catalog.->>) 'iss'::pg_catalog.text)) THEN
+        RETURN auth._fail('Signed in with another identity provider: sign out there'::pg_catalog.text, 400);
+    END IF;
     INSERT INTO auth.revocations AS r (key, not_before)
         VALUES (auth._revocation_key('sub:'::pg_catalog.text, v_sub), v_now)
         ON CONFLICT (key) DO UPDATE
@@ -631,6 +638,131 @@ BEGIN
         'ALTER FUNCTION auth.signin(pg_catalog.text, pg_catalog.text) OWNER TO',
         'ALTER FUNCTION auth.signout() OWNER TO',
         'ALTER FUNCTION auth.signout_everywhere() OWNER TO']::pg_catalog.text[] LOOP
+        EXECUTE v_stmt OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) v_owner;
+    END LOOP;
+END
+$$;
+
+-- ---- 1.2: trusted issuers (issue 15), as src/sql/25_issuers.sql ----
+
+-- Tokens from other identity providers (issue 15; src/issuers.c, src/issuers_check.c): issuers
+-- the owner trusts with their public keys (a JWKS), audiences and claim
+-- mapping.  auth.jwt_verify() verifies a token whose "iss" names one of
+-- them with that issuer's keys only, any other token with auth.keys only.
+--
+-- auth.trusted_issuers holds public keys only (trust_issuer refuses private
+-- material), but its contents decide who may act as whom: no application
+-- role may read or write it.  C code reads it without permission checks
+-- into a per-backend cache that the statement trigger below invalidates in
+-- every backend at commit, so a rotated key set counts at once everywhere.
+-- The functions are SECURITY INVOKER and check first that the caller has
+-- the extension owner's privileges (auth._require_admin).
+
+CREATE TABLE auth.trusted_issuers (
+    issuer     pg_catalog.text PRIMARY KEY CHECK (issuer OPERATOR(pg_catalog.<>) ''::pg_catalog.text),
+    keys       pg_catalog.jsonb NOT NULL,
+    audience   pg_catalog.text[],
+    options    pg_catalog.jsonb NOT NULL,
+    updated_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp()
+);
+COMMENT ON TABLE auth.trusted_issuers IS
+    'other identity providers whose tokens auth.jwt_verify accepts: public keys [{kid, algorithms, jwk}], audiences (NULL: any), claim mapping options; change it with auth.trust_issuer/distrust_issuer';
+REVOKE ALL ON auth.trusted_issuers FROM PUBLIC;
+-- The extension owner administers issuers and backs them up.
+SELECT pg_catalog.pg_extension_config_dump('auth.trusted_issuers'::pg_catalog.regclass, ''::pg_catalog.text);
+
+CREATE TRIGGER trusted_issuers_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON auth.trusted_issuers
+    FOR EACH STATEMENT EXECUTE FUNCTION auth._invalidate_cache();
+
+CREATE FUNCTION auth._issuer_check(issuer pg_catalog.text, jwks pg_catalog.jsonb,
+    audience pg_catalog.text[], options pg_catalog.jsonb) RETURNS pg_catalog.jsonb
+    LANGUAGE C STABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'auth_issuer_check';
+COMMENT ON FUNCTION auth._issuer_check(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text[], pg_catalog.jsonb) IS
+    'internal: checks what auth.trust_issuer was given; returns the keys and options to store';
+-- Internal helper of trust_issuer.
+REVOKE ALL ON FUNCTION auth._issuer_check(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text[], pg_catalog.jsonb) FROM PUBLIC;
+
+CREATE FUNCTION auth.trust_issuer(issuer pg_catalog.text, jwks pg_catalog.jsonb,
+    audience pg_catalog.text[] DEFAULT NULL::pg_catalog.text[],
+    options pg_catalog.jsonb DEFAULT '{}'::pg_catalog.jsonb) RETURNS SETOF pg_catalog.text
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    v pg_catalog.jsonb;
+BEGIN
+    PERFORM auth._require_admin('trust issuers'::pg_catalog.text);
+    v := auth._issuer_check(trust_issuer.issuer, trust_issuer.jwks, trust_issuer.audience,
+                            trust_issuer.options);
+    -- one statement: the whole key set is replaced at once
+    INSERT INTO auth.trusted_issuers AS t (issuer, keys, audience, options)
+        VALUES (trust_issuer.issuer, v OPERATOR(pg_catalog.->) 'keys'::pg_catalog.text,
+                trust_issuer.audience, v OPERATOR(pg_catalog.->) 'options'::pg_catalog.text)
+        ON CONFLICT ON CONSTRAINT trusted_issuers_pkey DO UPDATE
+        SET keys = excluded.keys, audience = excluded.audience, options = excluded.options,
+            updated_at = pg_catalog.clock_timestamp();
+    RETURN QUERY SELECT k OPERATOR(pg_catalog.->>) 'kid'::pg_catalog.text
+        FROM pg_catalog.jsonb_array_elements(v OPERATOR(pg_catalog.->) 'keys'::pg_catalog.text) k;
+END
+$$;
+COMMENT ON FUNCTION auth.trust_issuer(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text[], pg_catalog.jsonb) IS
+    'trust another identity provider''s public JWKS for tokens whose iss is issuer (creates it or replaces its whole key set); returns the kids now trusted';
+-- Trust is for the extension owner.
+REVOKE ALL ON FUNCTION auth.trust_issuer(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text[], pg_catalog.jsonb) FROM PUBLIC;
+
+CREATE FUNCTION auth.distrust_issuer(issuer pg_catalog.text) RETURNS pg_catalog.void
+    LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    PERFORM auth._require_admin('distrust issuers'::pg_catalog.text);
+    DELETE FROM auth.trusted_issuers t WHERE t.issuer OPERATOR(pg_catalog.=) distrust_issuer.issuer;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no trusted issuer "%"', distrust_issuer.issuer USING ERRCODE = '42704';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION auth.distrust_issuer(pg_catalog.text) IS
+    'stop trusting an issuer: its tokens stop verifying at once in every session';
+REVOKE ALL ON FUNCTION auth.distrust_issuer(pg_catalog.text) FROM PUBLIC;
+
+CREATE FUNCTION auth.issuers() RETURNS TABLE (issuer pg_catalog.text, kids pg_catalog.text[],
+    audience pg_catalog.text[], options pg_catalog.jsonb, keys pg_catalog.jsonb,
+    updated_at pg_catalog.timestamptz)
+    LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    PERFORM auth._require_admin('list issuers'::pg_catalog.text);
+    RETURN QUERY
+        SELECT t.issuer,
+               ARRAY(SELECT k OPERATOR(pg_catalog.->>) 'kid'::pg_catalog.text
+                       FROM pg_catalog.jsonb_array_elements(t.keys) k),
+               t.audience, t.options, t.keys, t.updated_at
+          FROM auth.trusted_issuers t ORDER BY t.issuer;
+END
+$$;
+COMMENT ON FUNCTION auth.issuers() IS
+    'the trusted issuers with their kids, audiences, options and public keys';
+REVOKE ALL ON FUNCTION auth.issuers() FROM PUBLIC;
+
+-- The grants of the trusted issuers to the extension owner (not
+-- @extowner@, as above).
+DO $$
+DECLARE
+    v_owner pg_catalog.text := (SELECT e.extowner::pg_catalog.regrole::pg_catalog.text
+                                  FROM pg_catalog.pg_extension e
+                                 WHERE e.extname OPERATOR(pg_catalog.=) 'auth_ext'::pg_catalog.name);
+    v_stmt  pg_catalog.text;
+BEGIN
+    FOREACH v_stmt IN ARRAY ARRAY[
+        'GRANT SELECT, INSERT, UPDATE, DELETE ON auth.trusted_issuers TO',
+        'GRANT EXECUTE ON FUNCTION auth._issuer_check(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text[], pg_catalog.jsonb) TO',
+        'GRANT EXECUTE ON FUNCTION auth.trust_issuer(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text[], pg_catalog.jsonb) TO',
+        'GRANT EXECUTE ON FUNCTION auth.distrust_issuer(pg_catalog.text) TO',
+        'GRANT EXECUTE ON FUNCTION auth.issuers() TO']::pg_catalog.text[] LOOP
         EXECUTE v_stmt OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) v_owner;
     END LOOP;
 END

@@ -275,6 +275,29 @@ SQL
     add_sql "verify_cold.$a" 1 "the first auth.jwt_verify($alg) of a new backend: loads the keyring and parses its keys (library already loaded)" \
       "SELECT auth.jwt_verify('$(q -c "SELECT tok FROM bench.tok_$a WHERE n = 1")')" "SELECT auth.user_id()" false wall
   done
+  # a token of another provider (issue 15): the keyring's RS256 key trusted as
+  # the public key of issuer https://issuer.bench.example, tokens signed with it
+  # through jwt_encode, so jwt_verify takes the trusted-issuer path (its keys,
+  # audience and claim mapping) at the cost of the same RSA verification
+  if have 'auth.trust_issuer(text,jsonb,text[],jsonb)'; then
+    q >/dev/null <<'SQL' || log "trusted issuer tokens failed"
+SELECT auth.trust_issuer('https://issuer.bench.example', jsonb_build_object('keys', jsonb_agg(k)),
+                         '{bench}', '{"role_claim": "app_metadata.role", "default_role": "authenticated"}')
+  FROM jsonb_array_elements(auth.jwks()->'keys') k WHERE k->>'alg' = 'RS256';
+CREATE TABLE bench.tok_ext_rs256 AS
+    SELECT c.n, auth.jwt_encode(c.cfull || '{"iss": "https://issuer.bench.example", "aud": "bench"}',
+                                convert_from(k.private_key, 'UTF8'), 'RS256', jsonb_build_object('kid', k.kid)) AS tok
+      FROM bench.claims c, auth.keys k
+     WHERE k.algorithm = 'RS256' AND c.n <= (SELECT count(*) FROM bench.tok_rs256) - 1;
+VACUUM ANALYZE bench.tok_ext_rs256;
+SQL
+    tok=$(q -c "SELECT tok FROM bench.tok_ext_rs256 WHERE n = 0")
+    add_sql verify_first.ext_rs256 "$ASYM_N" "auth.jwt_verify(tok) RS256 of a trusted issuer (another provider's token: its keys, aud, role mapping), $ASYM_N distinct tokens each seen for the first time" \
+      "SELECT count(auth.jwt_verify(tok)) FROM bench.tok_ext_rs256 WHERE n > 0" \
+      "SELECT auth.jwt_verify(tok) FROM bench.tok_ext_rs256 WHERE n = 0" false
+    add_sql verify_repeat.ext_rs256 "$REPEAT_N" "auth.jwt_verify(tok) RS256 of a trusted issuer, the same token again and again (verified-token cache)" \
+      "SELECT count(auth.jwt_verify('$tok')) FROM generate_series(1, $REPEAT_N) i"
+  else skip "trusted issuers (auth.trust_issuer)"; fi
   add_sql floor.tbl_scan_asym "$ASYM_N" "SQL floor: count(tok) over a $ASYM_N-token table (scan, no call)" \
     "SELECT count(tok) FROM bench.tok_eddsa WHERE n > 0"
   if have 'auth.user_id()'; then

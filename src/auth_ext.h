@@ -65,6 +65,15 @@ extern void auth_identity_set(Jsonb *claims);
 extern void auth_identity_set_text(Jsonb *claims, const char *text);
 
 /*
+ * The same for a token of a trusted issuer (issuers.c): auth.user_id() and
+ * auth.role() are the given strings (length -1: NULL), auth.uid() is NULL,
+ * auth.jwt() is claims.
+ */
+extern void auth_identity_set_mapped(Jsonb *claims, const char *text,
+									 const char *user_id, int user_id_len,
+									 const char *role, int role_len);
+
+/*
  * accounts (accounts.c): raises PT401 when the token's jti was revoked
  * (sign-out) or its sub revoked every token issued before its iat
  * (sign-out everywhere).  One index probe.
@@ -119,6 +128,12 @@ extern const char *auth_setting_string(const AuthSetting *def);
  */
 typedef void (*AuthRowFn) (HeapTuple tuple, TupleDesc desc, void *arg);
 extern bool auth_table_scan(const char *relname, AuthRowFn fn, void *arg);
+extern void auth_table_columns(TupleDesc desc, const char *relname,
+							   const char *const *names, int n, int *att);
+extern void auth_table_load(const char *relname, const char *name, AuthRowFn fn,
+							void *arg, MemoryContext *cxt_slot);
+extern bool auth_parse_or_skip(void (*fn) (void *), void *arg, MemoryContext cxt,
+							   const char *what);
 
 /*
  * False in parallel mode, where auth_table_scan() reads with the query's

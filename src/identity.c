@@ -64,6 +64,7 @@
 #include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/uuid.h"
 
@@ -121,6 +122,8 @@ static LocalTransactionId request_checked = InvalidLocalTransactionId;
 static IdentityClaims *local_claims = NULL;
 static LocalTransactionId local_lxid = InvalidLocalTransactionId;
 
+static void identity_assign(Jsonb *claims, const char *text);
+
 /* Set only around auth_identity_set()'s set_config_option() call. */
 static bool assigning = false;
 static Jsonb *pending = NULL;
@@ -145,18 +148,42 @@ string_claim(Jsonb *jb, const char *key, const char **val)
  * Returns NULL when out of memory.
  */
 static IdentityClaims *
-build_claims(Jsonb *jb)
+build_claims(Jsonb *value)
 {
 	const char *val[NUM_CLAIMS] = {NULL};
 	int			len[NUM_CLAIMS];
-	Size		size = MAXALIGN(sizeof(IdentityClaims)) + VARSIZE(jb);
+	Jsonb	   *jb = value;
+	bool		mapped = JB_ROOT_IS_ARRAY(value) && !JB_ROOT_IS_SCALAR(value);
+	Size		size;
 	Size		off;
 	char	   *base;
 	IdentityClaims *c;
 
+	/*
+	 * A trusted issuer's token (auth_identity_set_mapped): [claims, user
+	 * id, role], the last two strings or null.
+	 */
+	if (mapped)
+	{
+		JsonbValue *e = getIthJsonbValueFromContainer(&value->root, 0);
+
+		if (JsonContainerSize(&value->root) != 3 || e == NULL ||
+			e->type != jbvBinary || !JsonContainerIsObject(e->val.binary.data))
+			elog(ERROR, "auth_ext: mapped identity is not [claims, user id, role]");
+		jb = JsonbValueToJsonb(e);
+	}
+	size = MAXALIGN(sizeof(IdentityClaims)) + VARSIZE(jb);
 	for (int i = 0; i < NUM_CLAIMS; i++)
 	{
 		len[i] = string_claim(jb, claim_keys[i], &val[i]);
+		if (mapped && i != CLAIM_EMAIL)
+		{
+			JsonbValue *e = getIthJsonbValueFromContainer(&value->root,
+														  i == CLAIM_SUB ? 1 : 2);
+
+			len[i] = e->type == jbvString ? e->val.string.len : -1;
+			val[i] = e->type == jbvString ? e->val.string.val : NULL;
+		}
 		size += Max(len[i], 0);
 	}
 	/* an empty subject identifies nobody */
@@ -193,7 +220,7 @@ build_claims(Jsonb *jb)
 	 * another identity (auth.user_id() and revocation see it as it is), and
 	 * has no uid (docs/30_identity.md, docs/70_findings.md finding 10).
 	 */
-	c->has_uid = len[CLAIM_SUB] > 0 &&
+	c->has_uid = !mapped && len[CLAIM_SUB] > 0 &&
 		auth_uuid_is_canonical(val[CLAIM_SUB], len[CLAIM_SUB]) &&
 		auth_parse_uuid(val[CLAIM_SUB], len[CLAIM_SUB], c->uid.data);
 	return c;
@@ -245,7 +272,7 @@ check_claims(char **newval, void **extra, GucSource source)
 		return false;
 	}
 
-	if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_IS_SCALAR(jb))
+	if ((!JB_ROOT_IS_OBJECT(jb) && !JB_ROOT_IS_ARRAY(jb)) || JB_ROOT_IS_SCALAR(jb))
 		elog(ERROR, "auth_ext: token claims are not a JSON object");
 	c = build_claims(jb);
 	if (c == NULL)
@@ -325,10 +352,79 @@ auth_identity_set(Jsonb *claims)
 void
 auth_identity_set_text(Jsonb *claims, const char *text)
 {
-	const char *volatile value = claims ? text : "null";
-
 	if (claims && (!JB_ROOT_IS_OBJECT(claims) || JB_ROOT_IS_SCALAR(claims)))
 		elog(ERROR, "auth_ext: token claims are not a JSON object");
+	identity_assign(claims, text);
+}
+
+static void
+push_string_or_null(JsonbParseState **st, const char *s, int len)
+{
+	JsonbValue	v;
+
+	if (len < 0)
+		v.type = jbvNull;
+	else
+	{
+		v.type = jbvString;
+		v.val.string.val = (char *) s;
+		v.val.string.len = len;
+	}
+	pushJsonbValue(st, WJB_ELEM, &v);
+}
+
+static void
+append_string_or_null(StringInfo buf, const char *s, int len)
+{
+	if (len < 0)
+		appendStringInfoString(buf, "null");
+	else
+		escape_json(buf, pnstrdup(s, len));
+}
+
+/*
+ * A trusted issuer's token (issuers.c): the setting holds [claims, user id,
+ * role], so that the readers, and parallel workers restoring the setting,
+ * take auth.user_id() and auth.role() from the issuer's claim mapping and
+ * never give auth.uid() (an external subject is no local user).  An empty
+ * user id identifies nobody.
+ */
+void
+auth_identity_set_mapped(Jsonb *claims, const char *text,
+						 const char *user_id, int user_id_len,
+						 const char *role, int role_len)
+{
+	JsonbParseState *st = NULL;
+	JsonbValue	v;
+	StringInfoData buf;
+
+	if (!JB_ROOT_IS_OBJECT(claims) || JB_ROOT_IS_SCALAR(claims))
+		elog(ERROR, "auth_ext: token claims are not a JSON object");
+	if (user_id_len == 0)
+		user_id_len = -1;
+	pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
+	v.type = jbvBinary;
+	v.val.binary.data = &claims->root;
+	v.val.binary.len = VARSIZE(claims) - VARHDRSZ;
+	pushJsonbValue(&st, WJB_ELEM, &v);
+	push_string_or_null(&st, user_id, user_id_len);
+	push_string_or_null(&st, role, role_len);
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '[');
+	appendStringInfoString(&buf, text);
+	appendStringInfoChar(&buf, ',');
+	append_string_or_null(&buf, user_id, user_id_len);
+	appendStringInfoChar(&buf, ',');
+	append_string_or_null(&buf, role, role_len);
+	appendStringInfoChar(&buf, ']');
+	identity_assign(JsonbValueToJsonb(pushJsonbValue(&st, WJB_END_ARRAY, NULL)), buf.data);
+}
+
+/* Assigns value (claims, or [claims, user id, role]) with its text form. */
+static void
+identity_assign(Jsonb *claims, const char *text)
+{
+	const char *volatile value = claims ? text : "null";
 
 	if (IsInParallelMode())
 	{

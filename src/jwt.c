@@ -33,6 +33,7 @@
 #include "utils/timestamp.h"
 
 #include "base64url.h"
+#include "issuers.h"
 #include "jws_parse.h"
 #include "token_cache.h"
 #include "tokens.h"
@@ -148,8 +149,14 @@ jwt_statement_time(void)
 void
 jwt_check_times(const JwtTimes *t)
 {
+	jwt_check_times_leeway(t, jwt_leeway_seconds());
+}
+
+/* The same with an explicit leeway (a trusted issuer's, issuers.c). */
+void
+jwt_check_times_leeway(const JwtTimes *t, int64 leeway)
+{
 	int64		now = jwt_statement_time();
-	int64		leeway = jwt_leeway_seconds();
 
 	if (!t->has_exp)
 		jws_token_invalid("The token has no \"exp\" claim.");
@@ -209,14 +216,25 @@ jwt_check_issuer_audience(Jsonb *claims)
 
 #define MAX_CANDIDATES 16
 
-/* Verifies token against the keyring; returns its claims and their text. */
+/*
+ * Verifies token against the keyring, or against the keys of the trusted
+ * issuer its "iss" names (*issuer_out, else NULL): never both, so no key
+ * verifies a token of another issuer.  Returns its claims and their text.
+ * The payload is parsed before the signature is checked, to read "iss".
+ */
 static Jsonb *
-verify_with_keyring(const char *token, size_t len, char **text_out)
+verify_token(const char *token, size_t len, char **text_out,
+			 const TrustedIssuer **issuer_out)
 {
 	ParsedJws	p;
+	Jsonb	   *claims;
 
 	jws_parse(token, len, &p);
-	if (p.kid)
+	claims = parse_claims(&p, text_out);
+	*issuer_out = issuer_for_claims(claims);
+	if (*issuer_out)
+		issuer_verify(*issuer_out, token, &p);
+	else if (p.kid)
 	{
 		KeyringEntry *e = keyring_find(p.kid);
 
@@ -242,7 +260,7 @@ verify_with_keyring(const char *token, size_t len, char **text_out)
 		if (!ok)
 			jws_token_invalid("The signature does not match any active key.");
 	}
-	return parse_claims(&p, text_out);
+	return claims;
 }
 
 /*
@@ -259,6 +277,7 @@ auth_jwt_verify_token(const char *token, int len)
 	uint64		gen;
 	uint32		hash;
 	TokenCacheEntry *entry;
+	const TrustedIssuer *issuer;
 	uint64		not_cached = 0;
 	int			max = jwt_max_token_bytes();
 
@@ -268,12 +287,14 @@ auth_jwt_verify_token(const char *token, int len)
 				 errmsg("Invalid token"),
 				 errdetail("The token is larger than %d bytes.", max)));
 	/*
-	 * The generation is taken once, before verifying: if auth.keys changes
-	 * while we verify (an invalidation can be processed whenever a table
-	 * is opened), the entry is stored under the old generation and is
-	 * stale at once.
+	 * The generation is taken once, before verifying: if auth.keys or
+	 * auth.trusted_issuers changes while we verify (an invalidation can be
+	 * processed whenever a table is opened), the entry is stored under the
+	 * old generation and is stale at once.  Both generations only grow, so
+	 * their sum changes with either.  issuers_generation() also loads the
+	 * issuers that issuer_for_claims() then reads.
 	 */
-	gen = keyring_generation();
+	gen = keyring_generation() + issuers_generation();
 	hash = token_cache_hash(token, len);
 	entry = token_cache_lookup(token, len, hash, gen);
 	if (entry)
@@ -281,14 +302,20 @@ auth_jwt_verify_token(const char *token, int len)
 		claims = palloc(VARSIZE(entry->claims));
 		memcpy(claims, entry->claims, VARSIZE(entry->claims));
 		times = entry->times;
+		issuer = issuer_for_claims(claims);
 	}
 	else
 	{
-		claims = verify_with_keyring(token, len, &text);
+		claims = verify_token(token, len, &text, &issuer);
 		jwt_read_times(claims, &times);
 	}
-	jwt_check_times(&times);
-	jwt_check_issuer_audience(claims);
+	if (issuer)
+		issuer_check_claims(issuer, claims, &times);
+	else
+	{
+		jwt_check_times(&times);
+		jwt_check_issuer_audience(claims);
+	}
 	/*
 	 * The identity setting carries the payload's own text (what the claims
 	 * were parsed from): no re-serialisation of the claims.
@@ -305,7 +332,10 @@ auth_jwt_verify_token(const char *token, int len)
 	 * below); it remembers when its claims were last found not revoked.
 	 */
 	auth_revocation_check_remembered(claims, entry ? &entry->revocation_gen : &not_cached);
-	auth_identity_set_text(claims, text);
+	if (issuer)
+		issuer_set_identity(issuer, claims, text);
+	else
+		auth_identity_set_text(claims, text);
 	return claims;
 }
 

@@ -75,6 +75,24 @@ static const char *const columns[7] = {
 	"created_at", "retired_at"
 };
 
+/* What auth_parse_or_skip() runs for one key. */
+typedef struct ParseKey
+{
+	LoadedKey  *k;
+	bytea	   *priv;
+	MemoryContext cxt;
+} ParseKey;
+
+static void
+parse_key(void *arg)
+{
+	ParseKey   *pk = (ParseKey *) arg;
+
+	pk->k->e.key = auth_key_from_stored(pk->k->e.alg, pk->k->e.public_jwk,
+										pk->priv ? (unsigned char *) VARDATA(pk->priv) : NULL,
+										pk->priv ? VARSIZE(pk->priv) - VARHDRSZ : 0, pk->cxt);
+}
+
 static void
 load_row(HeapTuple tuple, TupleDesc desc, void *arg)
 {
@@ -87,21 +105,7 @@ load_row(HeapTuple tuple, TupleDesc desc, void *arg)
 	bytea	   *priv = NULL;
 
 	if (st->att[0] < 0)
-	{
-		for (int c = 0; c < 7; c++)
-		{
-			st->att[c] = -1;
-			for (int i = 0; i < desc->natts; i++)
-			{
-				Form_pg_attribute a = TupleDescAttr(desc, i);
-
-				if (!a->attisdropped && strcmp(NameStr(a->attname), columns[c]) == 0)
-					st->att[c] = i;
-			}
-			if (st->att[c] < 0)
-				elog(ERROR, "auth.keys has no column \"%s\"", columns[c]);
-		}
-	}
+		auth_table_columns(desc, "keys", columns, 7, st->att);
 	heap_deform_tuple(tuple, desc, d, isnull);
 	if (isnull[st->att[0]] || isnull[st->att[1]] || isnull[st->att[2]])
 		return;
@@ -126,33 +130,11 @@ load_row(HeapTuple tuple, TupleDesc desc, void *arg)
 	k->e.retired = !isnull[st->att[6]];
 	if (k->e.alg != JWS_ALG_INVALID)
 	{
-		/*
-		 * A row the extension owner wrote by hand that does not parse must
-		 * not stop every other key from working: skip it with a warning.
-		 * (Only memory is involved, so recovering here is safe.)
-		 */
-		PG_TRY();
-		{
-			k->e.key = auth_key_from_stored(k->e.alg, k->e.public_jwk,
-											priv ? (unsigned char *) VARDATA(priv) : NULL,
-											priv ? VARSIZE(priv) - VARHDRSZ : 0, st->cxt);
-			st->nkeys++;
-		}
-		PG_CATCH();
-		{
-			ErrorData  *ed;
+		ParseKey	pk = {k, priv, st->cxt};
 
-			MemoryContextSwitchTo(st->cxt);
-			ed = CopyErrorData();
-			if (ed->sqlerrcode != ERRCODE_INVALID_PARAMETER_VALUE)
-				PG_RE_THROW();
-			FlushErrorState();
-			ereport(WARNING,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("auth_ext: ignoring unusable key \"%s\" in auth.keys", k->e.kid),
-					 errdetail_internal("%s", ed->message)));
-		}
-		PG_END_TRY();
+		if (auth_parse_or_skip(parse_key, &pk, st->cxt,
+							   psprintf("key \"%s\" in auth.keys", k->e.kid)))
+			st->nkeys++;
 	}
 	if (priv)
 	{
@@ -169,21 +151,10 @@ keyring_load(void)
 	MemoryContext cxt;
 	LoadState	st;
 
-	cxt = AllocSetContextCreate(TopMemoryContext, "auth_ext keyring",
-								ALLOCSET_SMALL_SIZES);
 	memset(&st, 0, sizeof(st));
-	st.cxt = cxt;
 	st.att[0] = -1;
-	PG_TRY();
-	{
-		(void) auth_table_scan("keys", load_row, &st);
-	}
-	PG_CATCH();
-	{
-		MemoryContextDelete(cxt);	/* frees the keys parsed so far */
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
+	auth_table_load("keys", "auth_ext keyring", load_row, &st, &st.cxt);
+	cxt = st.cxt;
 
 	/* nobody holds an old entry between calls: free the old keys now */
 	if (keyring_cxt)

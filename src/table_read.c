@@ -31,6 +31,7 @@
 #include "commands/trigger.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
@@ -158,4 +159,89 @@ auth_invalidate_cache(PG_FUNCTION_ARGS)
 				 errmsg("auth._invalidate_cache() must be called as a trigger")));
 	CacheInvalidateRelcache(trigdata->tg_relation);
 	return PointerGetDatum(NULL);
+}
+
+/*
+ * The attribute numbers (0-based) of the columns names[0..n-1] of a table
+ * read by auth_table_scan(), into att; an error if one is missing.
+ */
+void
+auth_table_columns(TupleDesc desc, const char *relname, const char *const *names,
+				   int n, int *att)
+{
+	for (int c = 0; c < n; c++)
+	{
+		att[c] = -1;
+		for (int i = 0; i < desc->natts; i++)
+		{
+			Form_pg_attribute a = TupleDescAttr(desc, i);
+
+			if (!a->attisdropped && strcmp(NameStr(a->attname), names[c]) == 0)
+				att[c] = i;
+		}
+		if (att[c] < 0)
+			elog(ERROR, "auth.%s has no column \"%s\"", relname, names[c]);
+	}
+}
+
+/*
+ * Runs fn(arg), which parses a row of a cached table into memory of cxt.
+ * A row the extension owner wrote by hand that does not parse (22023) must
+ * not stop every other row from working: its error becomes the WARNING
+ * "auth_ext: ignoring unusable <what>" and the result false.  Only memory
+ * is involved, so recovering here is safe; other errors are re-thrown.
+ */
+bool
+auth_parse_or_skip(void (*fn) (void *), void *arg, MemoryContext cxt, const char *what)
+{
+	volatile bool ok = true;
+
+	PG_TRY();
+	{
+		fn(arg);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *ed;
+
+		MemoryContextSwitchTo(cxt);
+		ed = CopyErrorData();
+		if (ed->sqlerrcode != ERRCODE_INVALID_PARAMETER_VALUE)
+			PG_RE_THROW();
+		FlushErrorState();
+		ereport(WARNING,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("auth_ext: ignoring unusable %s", what),
+				 errdetail_internal("%s", ed->message)));
+		ok = false;
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+/*
+ * Loads a per-backend cache: a new memory context named name under
+ * TopMemoryContext, stored in *cxt_slot (the caller's row state, so that fn
+ * allocates there), then auth_table_scan(relname, fn, arg).  If the scan
+ * fails, the context (with all rows parsed so far) is deleted.
+ */
+void
+auth_table_load(const char *relname, const char *name, AuthRowFn fn, void *arg,
+				MemoryContext *cxt_slot)
+{
+	MemoryContext cxt = AllocSetContextCreate(TopMemoryContext, "auth_ext cache",
+											  ALLOCSET_SMALL_SIZES);
+
+	MemoryContextSetIdentifier(cxt, name);	/* name: a constant string */
+	*cxt_slot = cxt;
+	PG_TRY();
+	{
+		(void) auth_table_scan(relname, fn, arg);
+	}
+	PG_CATCH();
+	{
+		MemoryContextDelete(cxt);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
 }

@@ -20,6 +20,7 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
+#include "issuers.h"
 #include "tokens.h"
 
 static AuthSetting jwt_settings[] = {
@@ -47,6 +48,7 @@ auth_tokens_init(void)
 {
 	auth_register_settings(jwt_settings, lengthof(jwt_settings));
 	keyring_init();
+	issuers_init();
 }
 
 int

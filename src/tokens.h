@@ -142,6 +142,7 @@ typedef struct JwtTimes
 
 extern void jwt_read_times(Jsonb *claims, JwtTimes *t);
 extern void jwt_check_times(const JwtTimes *t);
+extern void jwt_check_times_leeway(const JwtTimes *t, int64 leeway);
 extern void jwt_check_issuer_audience(Jsonb *claims);
 extern int64 jwt_statement_time(void);
 extern void auth_require_fit(const AuthKey *key, JwsAlg alg);

@@ -472,6 +472,13 @@ BEGIN
     IF v_sub IS NULL THEN
         RETURN auth._fail('Not signed in'::pg_catalog.text, 401);
     END IF;
+    -- A token of a trusted issuer (25_issuers.sql) names the provider's
+    -- subject, not a local user: revoking "every token of" that sub could
+    -- sign out a local user whose uuid the provider's sub equals.
+    IF EXISTS (SELECT FROM auth.trusted_issuers t
+                WHERE t.issuer OPERATOR(pg_catalog.=) (auth.jwt() OPERATOR(pg_catalog.->>) 'iss'::pg_catalog.text)) THEN
+        RETURN auth._fail('Signed in with another identity provider: sign out there'::pg_catalog.text, 400);
+    END IF;
     INSERT INTO auth.revocations AS r (key, not_before)
         VALUES (auth._revocation_key('sub:'::pg_catalog.text, v_sub), v_now)
         ON CONFLICT (key) DO UPDATE
