@@ -23,8 +23,8 @@
 #   - a crashed backend, PANIC or sanitizer report in the log of ANY cluster a
 #     suite started (scripts/lib.sh lists them in $AUTH_WORK/clusters), read
 #     after every suite; a listed log that is missing fails too.
-# The summary counts assertions (pgTAP, shell, node, fuzz) and pg_regress files
-# (each file compares a whole expected output); 40_gateway, which tests the
+# The summary counts assertions: pgTAP, shell, node, fuzz tests, and pg_regress
+# statements (scripts/regress_count.pl); 40_gateway, which tests the
 # PostgREST test double and not auth_ext, is counted apart as node(double).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -144,18 +144,23 @@ if want regress && ls sql/*.sql >/dev/null 2>&1; then
   run_limited make -s installcheck >"$LOGDIR/regress.log" 2>&1
   rc=$?
   cat "$LOGDIR/regress.log"
-  # PostgreSQL 15's pg_regress prints "test NAME ... ok" / "... FAILED" /
-  # "... failed (ignored)"; 16 and later print TAP, "ok N - NAME" / "not ok N - NAME".
-  # These are files: one file holds many checks (its expected output).
-  planned=$(ls sql/*.sql | wc -l)
-  p=$(grep -cE '^(ok|test) .* ok( |$)|^ok [0-9]+ ' "$LOGDIR/regress.log")
-  f=$(grep -cE 'FAILED|failed \(ignored\)|^not ok [0-9]+ ' "$LOGDIR/regress.log")
-  [ $((p + f)) -lt "$planned" ] && { problem regress "$planned files, $((p + f)) reported"; f=$((planned - p)); }
-  [ $rc = 124 ] || [ $rc = 137 ] && problem regress "timed out after ${SUITE_TIMEOUT} s"
-  [ $rc -ne 0 ] && [ "$f" = 0 ] && f=1
+  # Counted per statement, not per file (scripts/regress_count.pl): each SQL
+  # statement of sql/NAME.sql echoed in its expected output is one check; a
+  # failing file fails the statements its regression.diffs hunks fall in; a file
+  # pg_regress did not report (crash, not run) fails all its statements.
+  # Reads 15's "test NAME ... ok|FAILED" and 16+'s TAP "ok N - NAME".
+  rm -f "$LOGDIR/regress.count"
   [ -f regression.diffs ] && [ $rc -ne 0 ] && head -200 regression.diffs
+  rdiffs=regression.diffs; [ $rc -eq 0 ] && rdiffs=/dev/null   # a stale diffs file from an earlier run is not read
+  perl scripts/regress_count.pl "$LOGDIR/regress.log" "$rdiffs" >"$LOGDIR/regress.count"
+  grep -v '^regress: ' "$LOGDIR/regress.count"
+  last=$(grep -E '^regress: [0-9]+ passed, [0-9]+ failed$' "$LOGDIR/regress.count")
+  if [ -z "$last" ]; then problem regress "scripts/regress_count.pl gave no count"; p=0; f=1
+  else p=${last#regress: }; p=${p%% passed*}; f=${last#*, }; f=${f%% failed}; fi
+  [ $rc = 124 ] || [ $rc = 137 ] && problem regress "timed out after ${SUITE_TIMEOUT} s"
+  [ $rc -ne 0 ] && [ "$f" = 0 ] && { problem regress "make installcheck exited $rc with no failing check"; f=1; }
   logs_check regress; f=$((f + LOGS_F))
-  tally "regress(files)" "$p" "$f"
+  tally regress "$p" "$f"
 fi
 
 if want pgtap && ls test/pgtap/*.sql >/dev/null 2>&1; then
