@@ -608,40 +608,10 @@ END
 $$;
 
 -- The account functions belong to the extension's owner (1.2): they run
--- with its grants above, never as the bootstrap superuser.  EXECUTE stays
+-- with its grants (given at the end of this script), never as the bootstrap superuser.  EXECUTE stays
 -- with PUBLIC: they are the anonymous entry point of the HTTP contract
 -- (docs/00_design_notes.md, "Security", for the choice and its limits).
 
--- The grants and ownership above are the extension owner's.  Not @extowner@:
--- in an update script that is the role running ALTER EXTENSION, which may be
--- a superuser updating the extension of a database owner.
-DO $$
-DECLARE
-    v_owner pg_catalog.text := (SELECT e.extowner::pg_catalog.regrole::pg_catalog.text
-                                  FROM pg_catalog.pg_extension e
-                                 WHERE e.extname OPERATOR(pg_catalog.=) 'auth_ext'::pg_catalog.name);
-    v_stmt  pg_catalog.text;
-BEGIN
-    FOREACH v_stmt IN ARRAY ARRAY[
-        'GRANT EXECUTE ON FUNCTION auth._require_admin(pg_catalog.text) TO',
-        'GRANT EXECUTE ON FUNCTION auth._check_setting(pg_catalog.text, pg_catalog.text) TO',
-        'GRANT EXECUTE ON FUNCTION auth._make_key(pg_catalog.text, pg_catalog.jsonb) TO',
-        'GRANT INSERT, UPDATE ON auth.signin_failures TO',
-        'GRANT EXECUTE ON FUNCTION auth._revocation_key(pg_catalog.text, pg_catalog.text) TO',
-        'GRANT EXECUTE ON FUNCTION auth._accounts_policy() TO',
-        'GRANT EXECUTE ON FUNCTION auth._dummy_hash() TO',
-        'GRANT EXECUTE ON FUNCTION auth._decoy_hash(pg_catalog.text) TO',
-        'GRANT EXECUTE ON FUNCTION auth._count_failure(pg_catalog.text) TO',
-        'GRANT EXECUTE ON FUNCTION auth._fail(pg_catalog.text, pg_catalog.int4) TO',
-        'GRANT EXECUTE ON FUNCTION auth._session(pg_catalog.uuid, pg_catalog.text, pg_catalog.text, pg_catalog.int4) TO',
-        'ALTER FUNCTION auth.signup(pg_catalog.text, pg_catalog.text, pg_catalog.text) OWNER TO',
-        'ALTER FUNCTION auth.signin(pg_catalog.text, pg_catalog.text) OWNER TO',
-        'ALTER FUNCTION auth.signout() OWNER TO',
-        'ALTER FUNCTION auth.signout_everywhere() OWNER TO']::pg_catalog.text[] LOOP
-        EXECUTE v_stmt OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) v_owner;
-    END LOOP;
-END
-$$;
 
 -- ---- 1.2: trusted issuers (issue 15), as src/sql/25_issuers.sql ----
 
@@ -748,8 +718,10 @@ COMMENT ON FUNCTION auth.issuers() IS
     'the trusted issuers with their kids, audiences, options and public keys';
 REVOKE ALL ON FUNCTION auth.issuers() FROM PUBLIC;
 
--- The grants of the trusted issuers to the extension owner (not
--- @extowner@, as above).
+-- The grants and ownership of this script (the account functions and the
+-- trusted issuers above) are the extension owner's: one list, given here.  Not @extowner@:
+-- in an update script that is the role running ALTER EXTENSION, which may be
+-- a superuser updating the extension of a database owner.
 DO $$
 DECLARE
     v_owner pg_catalog.text := (SELECT e.extowner::pg_catalog.regrole::pg_catalog.text
@@ -758,6 +730,21 @@ DECLARE
     v_stmt  pg_catalog.text;
 BEGIN
     FOREACH v_stmt IN ARRAY ARRAY[
+        'GRANT EXECUTE ON FUNCTION auth._require_admin(pg_catalog.text) TO',
+        'GRANT EXECUTE ON FUNCTION auth._check_setting(pg_catalog.text, pg_catalog.text) TO',
+        'GRANT EXECUTE ON FUNCTION auth._make_key(pg_catalog.text, pg_catalog.jsonb) TO',
+        'GRANT INSERT, UPDATE ON auth.signin_failures TO',
+        'GRANT EXECUTE ON FUNCTION auth._revocation_key(pg_catalog.text, pg_catalog.text) TO',
+        'GRANT EXECUTE ON FUNCTION auth._accounts_policy() TO',
+        'GRANT EXECUTE ON FUNCTION auth._dummy_hash() TO',
+        'GRANT EXECUTE ON FUNCTION auth._decoy_hash(pg_catalog.text) TO',
+        'GRANT EXECUTE ON FUNCTION auth._count_failure(pg_catalog.text) TO',
+        'GRANT EXECUTE ON FUNCTION auth._fail(pg_catalog.text, pg_catalog.int4) TO',
+        'GRANT EXECUTE ON FUNCTION auth._session(pg_catalog.uuid, pg_catalog.text, pg_catalog.text, pg_catalog.int4) TO',
+        'ALTER FUNCTION auth.signup(pg_catalog.text, pg_catalog.text, pg_catalog.text) OWNER TO',
+        'ALTER FUNCTION auth.signin(pg_catalog.text, pg_catalog.text) OWNER TO',
+        'ALTER FUNCTION auth.signout() OWNER TO',
+        'ALTER FUNCTION auth.signout_everywhere() OWNER TO',
         'GRANT SELECT, INSERT, UPDATE, DELETE ON auth.trusted_issuers TO',
         'GRANT EXECUTE ON FUNCTION auth._issuer_check(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text[], pg_catalog.jsonb) TO',
         'GRANT EXECUTE ON FUNCTION auth.trust_issuer(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text[], pg_catalog.jsonb) TO',
