@@ -76,8 +76,8 @@ read_extension_owner(void)
 	return owner;
 }
 
-static Oid
-extension_owner(void)
+Oid
+auth_extension_owner(void)
 {
 	if (!callback_registered)
 	{
@@ -96,7 +96,7 @@ auth_caller_has_owner_privileges(void)
 
 	if (superuser())
 		return true;
-	owner = extension_owner();
+	owner = auth_extension_owner();
 	return OidIsValid(owner) && has_privs_of_role(GetUserId(), owner);
 }
 
@@ -107,7 +107,7 @@ auth_require_admin(const char *action)
 
 	if (auth_caller_has_owner_privileges())
 		return;
-	owner = extension_owner();
+	owner = auth_extension_owner();
 	if (!OidIsValid(owner))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),

@@ -20,4 +20,7 @@ extern void auth_require_admin(const char *action);
 /* The same test as a boolean (superusers, and roles with the owner's privileges). */
 extern bool auth_caller_has_owner_privileges(void);
 
+/* Owner of the extension auth_ext (read once per transaction), or InvalidOid. */
+extern Oid	auth_extension_owner(void);
+
 #endif							/* AUTH_ADMIN_H */

@@ -22,6 +22,7 @@
 #include "access/htup.h"
 #include "access/tupdesc.h"
 #include "utils/jsonb.h"
+#include "utils/uuid.h"
 
 /* Name of the schema all our objects live in (non-relocatable). */
 #define AUTH_SCHEMA "auth"
@@ -66,12 +67,14 @@ extern void auth_identity_set_text(Jsonb *claims, const char *text);
 
 /*
  * The same for a token of a trusted issuer (issuers.c): auth.user_id() and
- * auth.role() are the given strings (length -1: NULL), auth.uid() is NULL,
+ * auth.role() are the given strings (length -1: NULL), auth.uid() is
+ * local_user (the local user the subject is linked to, linking.c) or NULL,
  * auth.jwt() is claims.
  */
 extern void auth_identity_set_mapped(Jsonb *claims, const char *text,
 									 const char *user_id, int user_id_len,
-									 const char *role, int role_len);
+									 const char *role, int role_len,
+									 const pg_uuid_t *local_user);
 
 /*
  * accounts (accounts.c): raises PT401 when the token's jti was revoked

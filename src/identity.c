@@ -158,19 +158,23 @@ build_claims(Jsonb *value)
 	Size		off;
 	char	   *base;
 	IdentityClaims *c;
+	JsonbValue *local = NULL;
 
 	/*
 	 * A trusted issuer's token (auth_identity_set_mapped): [claims, user
-	 * id, role], the last two strings or null.
+	 * id, role, local user], the last three strings or null.
 	 */
 	if (mapped)
 	{
 		JsonbValue *e = getIthJsonbValueFromContainer(&value->root, 0);
 
-		if (JsonContainerSize(&value->root) != 3 || e == NULL ||
+		if (JsonContainerSize(&value->root) != 4 || e == NULL ||
 			e->type != jbvBinary || !JsonContainerIsObject(e->val.binary.data))
-			elog(ERROR, "auth_ext: mapped identity is not [claims, user id, role]");
+			elog(ERROR, "auth_ext: mapped identity is not [claims, user id, role, local user]");
 		jb = JsonbValueToJsonb(e);
+		local = getIthJsonbValueFromContainer(&value->root, 3);
+		if (local->type != jbvString)
+			local = NULL;
 	}
 	size = MAXALIGN(sizeof(IdentityClaims)) + VARSIZE(jb);
 	for (int i = 0; i < NUM_CLAIMS; i++)
@@ -223,6 +227,10 @@ build_claims(Jsonb *value)
 	c->has_uid = !mapped && len[CLAIM_SUB] > 0 &&
 		auth_uuid_is_canonical(val[CLAIM_SUB], len[CLAIM_SUB]) &&
 		auth_parse_uuid(val[CLAIM_SUB], len[CLAIM_SUB], c->uid.data);
+	/* an external token has a uid only through a link (linking.c) */
+	if (local)
+		c->has_uid = auth_parse_uuid(local->val.string.val, local->val.string.len,
+									 c->uid.data);
 	return c;
 }
 
@@ -384,19 +392,23 @@ append_string_or_null(StringInfo buf, const char *s, int len)
 
 /*
  * A trusted issuer's token (issuers.c): the setting holds [claims, user id,
- * role], so that the readers, and parallel workers restoring the setting,
- * take auth.user_id() and auth.role() from the issuer's claim mapping and
- * never give auth.uid() (an external subject is no local user).  An empty
- * user id identifies nobody.
+ * role, local user], so that the readers, and parallel workers restoring
+ * the setting, take auth.user_id() and auth.role() from the issuer's claim
+ * mapping and give auth.uid() only for a subject linked to a local user
+ * (an external subject is otherwise no local user).  An empty user id
+ * identifies nobody.
  */
 void
 auth_identity_set_mapped(Jsonb *claims, const char *text,
 						 const char *user_id, int user_id_len,
-						 const char *role, int role_len)
+						 const char *role, int role_len,
+						 const pg_uuid_t *local_user)
 {
 	JsonbParseState *st = NULL;
 	JsonbValue	v;
 	StringInfoData buf;
+	char	   *local = local_user ?
+		DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(local_user))) : NULL;
 
 	if (!JB_ROOT_IS_OBJECT(claims) || JB_ROOT_IS_SCALAR(claims))
 		elog(ERROR, "auth_ext: token claims are not a JSON object");
@@ -409,6 +421,7 @@ auth_identity_set_mapped(Jsonb *claims, const char *text,
 	pushJsonbValue(&st, WJB_ELEM, &v);
 	push_string_or_null(&st, user_id, user_id_len);
 	push_string_or_null(&st, role, role_len);
+	push_string_or_null(&st, local, local ? (int) strlen(local) : -1);
 	initStringInfo(&buf);
 	appendStringInfoChar(&buf, '[');
 	appendStringInfoString(&buf, text);
@@ -416,6 +429,8 @@ auth_identity_set_mapped(Jsonb *claims, const char *text,
 	append_string_or_null(&buf, user_id, user_id_len);
 	appendStringInfoChar(&buf, ',');
 	append_string_or_null(&buf, role, role_len);
+	appendStringInfoChar(&buf, ',');
+	append_string_or_null(&buf, local, local ? (int) strlen(local) : -1);
 	appendStringInfoChar(&buf, ']');
 	identity_assign(JsonbValueToJsonb(pushJsonbValue(&st, WJB_END_ARRAY, NULL)), buf.data);
 }

@@ -11,9 +11,11 @@
  * Trust domains.  A token whose "iss" is a trusted issuer is verified with
  * that issuer's keys and nothing else; any other token only with our own
  * keyring (jwt.c).  So no key ever verifies a token of another issuer.  An
- * external token never gets auth.uid(): its auth.user_id() is the
- * provider's subject (user_id_claim) as text, so a provider's "sub" that
- * happens to equal a local user's uuid is not that user.
+ * external token never gets auth.uid() from its claims: its auth.user_id()
+ * is the provider's subject (user_id_claim) as text, so a provider's "sub"
+ * that happens to equal a local user's uuid is not that user.  Only a link
+ * in auth.identities, made by the owner or by provisioning (linking.c),
+ * gives it a local user.
  *
  * Keys and options are checked and parsed by issuers_check.c.
  *
@@ -38,8 +40,10 @@
 #include "utils/inval.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
+#include "utils/uuid.h"
 
 #include "issuers.h"
+#include "linking.h"
 
 static MemoryContext issuers_cxt = NULL;
 static TrustedIssuer *issuers = NULL;
@@ -60,6 +64,7 @@ void
 issuers_init(void)
 {
 	auth_watch_table("trusted_issuers", issuers_reset);
+	links_init();
 }
 
 typedef struct LoadState
@@ -291,7 +296,10 @@ issuer_check_claims(const TrustedIssuer *is, Jsonb *claims, const JwtTimes *t)
 /*
  * The identity of an external token: user id from user_id_claim (refused
  * when present but not a string), role from role_claim or default_role,
- * never a local uuid (see the file header).
+ * never a local uuid (see the file header) unless the owner linked the
+ * subject to a local user in auth.identities, or the issuer provisions
+ * (linking.c): then auth.uid() is that user and auth.user_id() its uuid as
+ * text, whichever provider the person signed in with.
  */
 void
 issuer_set_identity(const TrustedIssuer *is, Jsonb *claims, const char *text)
@@ -300,6 +308,7 @@ issuer_set_identity(const TrustedIssuer *is, Jsonb *claims, const char *text)
 	const char *role = is->default_role;
 	int			role_len = role ? (int) strlen(role) : -1;
 	JsonbValue *v = NULL;
+	pg_uuid_t	local;
 
 	if (uid && uid->type != jbvString)
 		ereport(ERROR,
@@ -328,8 +337,17 @@ issuer_set_identity(const TrustedIssuer *is, Jsonb *claims, const char *text)
 		role = v->val.string.val;
 		role_len = v->val.string.len;
 	}
+	if (uid && uid->val.string.len > 0 &&
+		auth_link_local_user(is->issuer, uid->val.string.val, uid->val.string.len,
+							 claims, is->provision, &local))
+	{
+		char	   *s = DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(&local)));
+
+		auth_identity_set_mapped(claims, text, s, strlen(s), role, role_len, &local);
+		return;
+	}
 	auth_identity_set_mapped(claims, text,
 							 uid ? uid->val.string.val : NULL,
 							 uid ? uid->val.string.len : -1,
-							 role, role_len);
+							 role, role_len, NULL);
 }

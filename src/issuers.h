@@ -40,6 +40,7 @@ typedef struct TrustedIssuer
 	int			leeway;			/* -1: the jwt.leeway_seconds setting */
 	char	  **required;
 	int			nrequired;
+	bool		provision;		/* link unknown subjects to new local users */
 	IssuerKey  *keys;
 	int			nkeys;
 } TrustedIssuer;

@@ -150,7 +150,7 @@ parse_algorithms(char **names, int n)
 
 static const char *const known_options[] = {
 	"algorithms", "user_id_claim", "role_claim", "default_role",
-	"leeway_seconds", "required_claims"
+	"leeway_seconds", "required_claims", "provision"
 };
 
 /* Fills the option fields of is from options (22023 for bad ones). */
@@ -164,6 +164,7 @@ issuer_parse_options(Jsonb *options, TrustedIssuer *is)
 	int			nalgs;
 	char	   *role_claim;
 	JsonbValue *leeway;
+	JsonbValue *provision;
 
 	if (!JB_ROOT_IS_OBJECT(options) || JB_ROOT_IS_SCALAR(options))
 		issuer_bad_option("options must be a JSON object", NULL);
@@ -180,7 +181,7 @@ issuer_parse_options(Jsonb *options, TrustedIssuer *is)
 		if (!known)
 			issuer_bad_option(psprintf("unknown option \"%s\"",
 								pnstrdup(v.val.string.val, v.val.string.len)),
-					   "Options: algorithms, user_id_claim, role_claim, default_role, leeway_seconds, required_claims.");
+					   "Options: algorithms, user_id_claim, role_claim, default_role, leeway_seconds, required_claims, provision.");
 	}
 	nalgs = string_array_member(options, "algorithms", &algs);
 	if (auth_jsonb_member(options, "algorithms") && nalgs == 0)
@@ -211,6 +212,10 @@ issuer_parse_options(Jsonb *options, TrustedIssuer *is)
 		is->leeway = (int) secs;
 	}
 	is->nrequired = string_array_member(options, "required_claims", &is->required);
+	provision = auth_jsonb_member(options, "provision");
+	if (provision && provision->type != jbvBool && provision->type != jbvNull)
+		issuer_bad_option("option \"provision\" must be true or false", NULL);
+	is->provision = provision && provision->type == jbvBool && provision->val.boolean;
 }
 
 /* ---- keys ---- */
@@ -419,6 +424,6 @@ auth_issuer_check(PG_FUNCTION_ARGS)
 			appendStringInfoChar(&buf, ',');
 		append_json_string(&buf, is.required[i]);
 	}
-	appendStringInfoString(&buf, "]}}");
+	appendStringInfo(&buf, "],\"provision\":%s}}", is.provision ? "true" : "false");
 	PG_RETURN_JSONB_P(auth_jsonb_parse(buf.data));
 }
