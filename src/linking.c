@@ -111,11 +111,17 @@ links_clear(void)
 	links_valid = true;
 }
 
-/* Whether this transaction may write the new link (see the file header). */
+/*
+ * Whether this transaction may write the new link (see the file header).
+ * Not inside a security-restricted operation either (an index expression
+ * or a materialized view's query evaluated by maintenance commands): a
+ * reader called there must not write.
+ */
 static bool
 links_can_provision(void)
 {
-	return !RecoveryInProgress() && !XactReadOnly && !IsInParallelMode();
+	return !RecoveryInProgress() && !XactReadOnly && !IsInParallelMode() &&
+		!InSecurityRestrictedOperation();
 }
 
 /* One probe of auth.identities' primary key; true and *out when linked. */
