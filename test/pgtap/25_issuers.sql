@@ -17,14 +17,7 @@ CREATE TEMP TABLE jwk AS
            (SELECT k FROM jsonb_array_elements(auth.jwks()->'keys') k WHERE k->>'kid' = :'ec_kid') AS ec;
 GRANT SELECT ON jwk TO t25_app;
 
--- 'ok', or the SQLSTATE of the error q raised
-CREATE FUNCTION pg_temp.state(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE q;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE;
-END $$;
+\ir include/state.sql
 CREATE FUNCTION pg_temp.msg(q text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
     EXECUTE q;
