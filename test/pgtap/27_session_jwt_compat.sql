@@ -7,7 +7,7 @@
 -- purpose (README "Moving from pg_session_jwt") the difference is pinned:
 -- no request.jwt.claims fallback, SQL NULL when anonymous.
 BEGIN;
-SELECT plan(29);
+SELECT plan(33);
 
 CREATE ROLE t27_app NOLOGIN;
 GRANT USAGE ON SCHEMA auth TO t27_app;
@@ -85,6 +85,25 @@ SELECT is((SELECT count(*)::int FROM pg_proc WHERE pronamespace = 'auth'::regnam
           'no function of schema auth reads request.jwt.claims');
 SELECT is(pg_temp.state('SELECT auth.jwt_session_init(NULL)'), 'ok', 'jwt_session_init(NULL) is NULL (STRICT)');
 SELECT is(auth.jwt_session_init(NULL), NULL, 'and sets nothing');
+
+-- tokens made for pg_session_jwt: an integer jti (its replay counter) and
+-- no exp are accepted there, refused here (README "Moving from pg_session_jwt")
+SELECT 'a shared secret of at least 32 bytes for t27' AS secret \gset
+SELECT auth.import_jwk(jsonb_build_object('kty', 'oct', 'alg', 'HS256', 'kid', 't27-hs',
+         'k', rtrim(translate(encode(convert_to(:'secret', 'UTF8'), 'base64'), '+/', '-_'), '=')));
+CREATE TEMP TABLE t27_tokens AS SELECT
+    auth.jwt_encode(jsonb_build_object('sub', 'app-user-1', 'jti', 7, 'exp', extract(epoch FROM now())::int + 300),
+                    :'secret', 'HS256', '{"kid":"t27-hs"}') AS int_jti,
+    auth.jwt_encode(jsonb_build_object('sub', 'app-user-1', 'jti', '7', 'exp', extract(epoch FROM now())::int + 300),
+                    :'secret', 'HS256', '{"kid":"t27-hs"}') AS text_jti,
+    auth.jwt_encode('{"sub":"app-user-1","jti":"8"}', :'secret', 'HS256', '{"kid":"t27-hs"}') AS no_exp;
+SELECT throws_ok(format('SELECT auth.jwt_session_init(%L)', int_jti), 'PT401', 'Invalid token',
+                 'an integer jti (pg_session_jwt''s counter): PT401') FROM t27_tokens;
+SELECT throws_ok(format('SELECT auth.jwt_session_init(%L)', no_exp), 'PT401', 'Invalid token',
+                 'no exp: PT401') FROM t27_tokens;
+SELECT is(auth.jwt_session_init(text_jti)->>'sub', 'app-user-1', 'the same token with a string jti verifies')
+  FROM t27_tokens;
+SELECT is(auth.user_id(), 'app-user-1', 'and names its sub');
 
 SELECT * FROM finish();
 ROLLBACK;
