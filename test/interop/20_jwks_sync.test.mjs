@@ -1,4 +1,4 @@
-// plan: 12 (tests, as node --test counts them; scripts/test.sh checks it)
+// plan: 13 (tests, as node --test counts them; scripts/test.sh checks it)
 // contrib/jwks-sync (issue 15, item 4) against a provider played on loopback:
 // a Node http server serves a JWKS of jose-generated keys with an ETag,
 // Last-Modified and Cache-Control, and answers 304 to a matching
@@ -12,7 +12,7 @@
 //     that had verified (cached) a token of the old set, the removed kid is
 //     refused there (PT401);
 //   - Cache-Control max-age is honoured between polls (no request at all),
-//     --force fetches anyway;
+//     --force fetches anyway; validators are kept per database;
 //   - failures keep the old keys and exit 1: HTTP 500, a body that is not
 //     JSON, an empty key set, a key set auth.trust_issuer refuses (private
 //     material), JSON that is no JWKS; plain http to a host that is not
@@ -222,6 +222,21 @@ test('after a failure the next good poll applies', async () => {
   assert.match(r.stdout, /updated, kids now: rsa-2 ec-3/);
   assert.equal(seen.at(-1).headers['if-none-match'], undefined,
     'a refused JWKS left no validators behind, so it is fetched in full');
+});
+
+test('the saved validators are per database: another database trusting the same URL gets a full fetch', async () => {
+  const db2 = await freshDatabase(`${DB}_2`);
+  try {
+    await db2.query('SELECT auth.trust_issuer($1, $2, NULL, $3)', [ISS, { keys: [keys['rsa-1'].jwk] }, { jwks_uri: uri }]);
+    const r = await sync([], { PGDATABASE: `${DB}_2` });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /rotating\.idp\.example: updated, kids now: rsa-2 ec-3/);
+    assert.equal(seen.at(-1).headers['if-none-match'], undefined, 'not the first database\'s ETag');
+    assert.deepEqual(await first(db2, 'SELECT kids FROM auth.issuers() WHERE issuer = $1', [ISS]), ['rsa-2', 'ec-3']);
+  } finally {
+    await db2.end();
+    await admin(`DROP DATABASE IF EXISTS ${DB}_2`);
+  }
 });
 
 test('plain http to a host that is not loopback is refused without a request', async () => {
