@@ -7,7 +7,7 @@
 -- purpose (README "Moving from pg_session_jwt") the difference is pinned:
 -- no request.jwt.claims fallback, SQL NULL when anonymous.
 BEGIN;
-SELECT plan(33);
+SELECT plan(35);
 
 CREATE ROLE t27_app NOLOGIN;
 GRANT USAGE ON SCHEMA auth TO t27_app;
@@ -42,6 +42,24 @@ SELECT throws_ok('SELECT auth.init()', '22023', 'setting "pg_session_jwt.jwk" is
 SELECT is(auth.user_id(), NULL, 'and the key in the setting gave nobody an identity');
 SET LOCAL pg_session_jwt.jwk = '';
 SELECT lives_ok('SELECT auth.init()', 'an empty pg_session_jwt.jwk is no key: passes');
+
+-- PARALLEL SAFE is true: it runs in a parallel worker (keyring and issuers load there)
+CREATE TABLE t27_rows AS SELECT g FROM generate_series(1, 3000) g;
+ANALYZE t27_rows;
+SELECT CASE WHEN current_setting('server_version_num')::int >= 160000
+            THEN 'debug_parallel_query' ELSE 'force_parallel_mode' END AS force_parallel \gset
+SET LOCAL :force_parallel = on;
+SET LOCAL parallel_setup_cost = 0;
+SET LOCAL parallel_tuple_cost = 0;
+SET LOCAL min_parallel_table_scan_size = 0;
+SET LOCAL parallel_leader_participation = off;
+\ir include/plan.sql
+SELECT matches(pg_temp.plan($$SELECT count(*) FROM t27_rows WHERE auth.init()::text = ''$$),
+               'Gather.*Workers Launched: [1-9].*One-Time Filter: \(\(auth.init\(\)\)::text = ',
+               'auth.init() runs in a parallel worker');
+SELECT is((SELECT count(*)::int FROM t27_rows WHERE auth.init()::text = ''), 3000, 'and passes there');
+RESET parallel_leader_participation;
+RESET :force_parallel;
 
 -- no key could verify a token: 55000, until an issuer is trusted
 SAVEPOINT no_keys;
