@@ -110,14 +110,7 @@ SELECT is(ARRAY[auth.user_id(), auth.role(), auth.uid()::text], ARRAY['ext-7', '
           'user_id from oid, role from r.x, no uid');
 CREATE TABLE t25_rows AS SELECT g FROM generate_series(1, 3000) g;
 ANALYZE t25_rows;
-SELECT CASE WHEN current_setting('server_version_num')::int >= 160000
-            THEN 'debug_parallel_query' ELSE 'force_parallel_mode' END AS force_parallel \gset
-SET LOCAL :force_parallel = on;
-SET LOCAL parallel_setup_cost = 0;
-SET LOCAL parallel_tuple_cost = 0;
-SET LOCAL min_parallel_table_scan_size = 0;
-SET LOCAL parallel_leader_participation = off;
-\ir include/plan.sql
+\ir include/workers.sql
 SELECT matches(pg_temp.plan($$SELECT count(*) FROM t25_rows WHERE auth.user_id() = 'ext-7'$$),
                'Gather.*Workers Launched: [1-9].*One-Time Filter: \(auth.user_id\(\) =',
                'the readers run in parallel workers');

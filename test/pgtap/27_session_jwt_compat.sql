@@ -46,14 +46,7 @@ SELECT lives_ok('SELECT auth.init()', 'an empty pg_session_jwt.jwk is no key: pa
 -- PARALLEL SAFE is true: it runs in a parallel worker (keyring and issuers load there)
 CREATE TABLE t27_rows AS SELECT g FROM generate_series(1, 3000) g;
 ANALYZE t27_rows;
-SELECT CASE WHEN current_setting('server_version_num')::int >= 160000
-            THEN 'debug_parallel_query' ELSE 'force_parallel_mode' END AS force_parallel \gset
-SET LOCAL :force_parallel = on;
-SET LOCAL parallel_setup_cost = 0;
-SET LOCAL parallel_tuple_cost = 0;
-SET LOCAL min_parallel_table_scan_size = 0;
-SET LOCAL parallel_leader_participation = off;
-\ir include/plan.sql
+\ir include/workers.sql
 SELECT matches(pg_temp.plan($$SELECT count(*) FROM t27_rows WHERE auth.init()::text = ''$$),
                'Gather.*Workers Launched: [1-9].*One-Time Filter: \(\(auth.init\(\)\)::text = ',
                'auth.init() runs in a parallel worker');

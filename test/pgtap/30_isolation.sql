@@ -103,17 +103,9 @@ SELECT CASE WHEN g % 4 = 0 THEN :'a'::uuid ELSE :'b'::uuid END, 'bulk ' || g
 ANALYZE todo.tasks;
 SET LOCAL ROLE t30_authenticated;
 SELECT auth.jwt_verify(:'ta') IS NOT NULL AS verified \gset
--- force_parallel_mode was renamed debug_parallel_query in PostgreSQL 16
-SELECT CASE WHEN current_setting('server_version_num')::int >= 160000
-            THEN 'debug_parallel_query' ELSE 'force_parallel_mode' END AS force_parallel \gset
-SET LOCAL :force_parallel = on;
-SET LOCAL parallel_setup_cost = 0;
-SET LOCAL parallel_tuple_cost = 0;
-SET LOCAL min_parallel_table_scan_size = 0;
+\ir include/workers.sql
 SET LOCAL enable_indexscan = off;
 SET LOCAL enable_bitmapscan = off;
-SET LOCAL parallel_leader_participation = off;
-\ir include/plan.sql
 SELECT alike(pg_temp.plan('SELECT count(*) FROM todo.tasks'), '%Gather%Parallel Seq Scan on tasks%',
             'the plan really is parallel');
 SELECT matches(pg_temp.plan('SELECT count(*) FROM todo.tasks'), 'Workers Launched: [1-9]',
