@@ -351,3 +351,11 @@ issuer_set_identity(const TrustedIssuer *is, Jsonb *claims, const char *text)
 							 uid ? uid->val.string.len : -1,
 							 role, role_len, NULL);
 }
+
+/* How many issuers are trusted (auth.init()'s setup check). */
+int
+issuers_count(void)
+{
+	issuers_ensure();
+	return nissuers;
+}

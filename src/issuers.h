@@ -57,5 +57,6 @@ extern const TrustedIssuer *issuer_for_claims(Jsonb *claims);
 extern void issuer_verify(const TrustedIssuer *is, const char *token, ParsedJws *p);
 extern void issuer_check_claims(const TrustedIssuer *is, Jsonb *claims, const JwtTimes *t);
 extern void issuer_set_identity(const TrustedIssuer *is, Jsonb *claims, const char *text);
+extern int	issuers_count(void);
 
 #endif							/* AUTH_ISSUERS_H */

@@ -150,8 +150,45 @@ parse_algorithms(char **names, int n)
 
 static const char *const known_options[] = {
 	"algorithms", "user_id_claim", "role_claim", "default_role",
-	"leeway_seconds", "required_claims", "provision"
+	"leeway_seconds", "required_claims", "provision",
+	"jwks_uri"
 };
+
+/*
+ * Option "jwks_uri": where contrib/jwks-sync fetches the issuer's JWKS.  The
+ * database never fetches it; the URL is checked here so that the companion
+ * is given something it can use: an absolute http(s) URL of printable ASCII
+ * with a host and no credentials (a user:password@ would sit in a table the
+ * owner backs up).  Whether plain http is allowed is the companion's call
+ * (loopback only, unless told otherwise).  Returns the URL or NULL.
+ */
+static char *
+check_jwks_uri(Jsonb *options)
+{
+	char	   *uri = string_member(options, "jwks_uri", true);
+	const char *host;
+	size_t		hostlen;
+
+	if (uri == NULL)
+		return NULL;
+	if (strlen(uri) > 2048)
+		issuer_bad_option("option \"jwks_uri\" is longer than 2048 bytes", NULL);
+	for (const char *c = uri; *c; c++)
+		if (*c < 0x21 || *c > 0x7e)
+			issuer_bad_option("option \"jwks_uri\" must be a URL of printable ASCII without spaces", uri);
+	if (pg_strncasecmp(uri, "https://", 8) == 0)
+		host = uri + 8;
+	else if (pg_strncasecmp(uri, "http://", 7) == 0)
+		host = uri + 7;
+	else
+		issuer_bad_option("option \"jwks_uri\" must be an https:// (or http://) URL", uri);
+	hostlen = strcspn(host, "/?#");
+	if (hostlen == 0)
+		issuer_bad_option("option \"jwks_uri\" has no host", uri);
+	if (memchr(host, '@', hostlen) != NULL)
+		issuer_bad_option("option \"jwks_uri\" must not hold credentials", NULL);
+	return uri;
+}
 
 /* Fills the option fields of is from options (22023 for bad ones). */
 void
@@ -181,7 +218,7 @@ issuer_parse_options(Jsonb *options, TrustedIssuer *is)
 		if (!known)
 			issuer_bad_option(psprintf("unknown option \"%s\"",
 								pnstrdup(v.val.string.val, v.val.string.len)),
-					   "Options: algorithms, user_id_claim, role_claim, default_role, leeway_seconds, required_claims, provision.");
+					   "Options: algorithms, user_id_claim, role_claim, default_role, leeway_seconds, required_claims, provision, jwks_uri.");
 	}
 	nalgs = string_array_member(options, "algorithms", &algs);
 	if (auth_jsonb_member(options, "algorithms") && nalgs == 0)
@@ -216,6 +253,7 @@ issuer_parse_options(Jsonb *options, TrustedIssuer *is)
 	if (provision && provision->type != jbvBool && provision->type != jbvNull)
 		issuer_bad_option("option \"provision\" must be true or false", NULL);
 	is->provision = provision && provision->type == jbvBool && provision->val.boolean;
+	(void) check_jwks_uri(options);
 }
 
 /* ---- keys ---- */
@@ -345,6 +383,7 @@ auth_issuer_check(PG_FUNCTION_ARGS)
 	const char *own;
 	StringInfoData buf;
 	JsonbValue *arr;
+	char	   *jwks_uri;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -424,6 +463,13 @@ auth_issuer_check(PG_FUNCTION_ARGS)
 			appendStringInfoChar(&buf, ',');
 		append_json_string(&buf, is.required[i]);
 	}
-	appendStringInfo(&buf, "],\"provision\":%s}}", is.provision ? "true" : "false");
+	appendStringInfo(&buf, "],\"provision\":%s", is.provision ? "true" : "false");
+	jwks_uri = check_jwks_uri(options);
+	if (jwks_uri)
+	{
+		appendStringInfoString(&buf, ",\"jwks_uri\":");
+		append_json_string(&buf, jwks_uri);
+	}
+	appendStringInfoString(&buf, "}}");
 	PG_RETURN_JSONB_P(auth_jsonb_parse(buf.data));
 }

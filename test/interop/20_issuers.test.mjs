@@ -19,7 +19,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import * as jose from 'jose';
 import pg from 'pg';
-import { admin, conn, freshDatabase, one as first } from './20_lib.mjs';
+import { admin, conn, freshDatabase, identityIn, one as first } from './20_lib.mjs';
 
 const DB = 't20_issuers';
 let db;
@@ -66,20 +66,7 @@ async function trust(p, keys) {
 }
 
 // the identity a token gives in one transaction of client c, or the PT401 detail
-async function identity(token, c = db) {
-  await c.query('BEGIN');
-  try {
-    await c.query('SELECT auth.jwt_verify($1)', [token]);
-    const { rows } = await c.query(
-      'SELECT auth.user_id() AS user_id, auth.role() AS role, auth.uid() AS uid, auth.jwt() AS jwt');
-    return rows[0];
-  } catch (e) {
-    assert.equal(e.code, 'PT401', e.message);
-    return e.detail;
-  } finally {
-    await c.query('ROLLBACK');
-  }
-}
+const identity = (token, c = db) => identityIn(c, token);
 
 before(async () => {
   db = await freshDatabase(DB);

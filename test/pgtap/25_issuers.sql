@@ -110,8 +110,7 @@ SELECT is(ARRAY[auth.user_id(), auth.role(), auth.uid()::text], ARRAY['ext-7', '
           'user_id from oid, role from r.x, no uid');
 CREATE TABLE t25_rows AS SELECT g FROM generate_series(1, 3000) g;
 ANALYZE t25_rows;
-\ir include/force_parallel.sql
-\ir include/plan.sql
+\ir include/workers.sql
 SELECT matches(pg_temp.plan($$SELECT count(*) FROM t25_rows WHERE auth.user_id() = 'ext-7'$$),
                'Gather.*Workers Launched: [1-9].*One-Time Filter: \(auth.user_id\(\) =',
                'the readers run in parallel workers');

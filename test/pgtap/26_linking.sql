@@ -70,8 +70,7 @@ SELECT is(auth.signout_everywhere()->>'error', 'Signed in with another identity 
 -- not a temporary table: those are never scanned in parallel
 CREATE TABLE t26_rows AS SELECT g AS n FROM generate_series(1, 3000) g;
 ANALYZE t26_rows;
-\ir include/force_parallel.sql
-\ir include/plan.sql
+\ir include/workers.sql
 SELECT matches(pg_temp.plan(format($$SELECT count(*) FROM t26_rows WHERE auth.uid() = %L$$, :'local')),
                'Gather.*Workers Launched: [1-9]', 'the readers run in parallel workers');
 SELECT is((SELECT count(*)::int FROM t26_rows WHERE auth.uid() = :'local' AND auth.user_id() = :'local'), 3000,

@@ -103,10 +103,9 @@ SELECT CASE WHEN g % 4 = 0 THEN :'a'::uuid ELSE :'b'::uuid END, 'bulk ' || g
 ANALYZE todo.tasks;
 SET LOCAL ROLE t30_authenticated;
 SELECT auth.jwt_verify(:'ta') IS NOT NULL AS verified \gset
-\ir include/force_parallel.sql
+\ir include/workers.sql
 SET LOCAL enable_indexscan = off;
 SET LOCAL enable_bitmapscan = off;
-\ir include/plan.sql
 SELECT alike(pg_temp.plan('SELECT count(*) FROM todo.tasks'), '%Gather%Parallel Seq Scan on tasks%',
             'the plan really is parallel');
 SELECT matches(pg_temp.plan('SELECT count(*) FROM todo.tasks'), 'Workers Launched: [1-9]',
