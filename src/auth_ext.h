@@ -75,9 +75,9 @@ extern void auth_identity_set_mapped(Jsonb *claims, const char *text,
 									 const char *role, int role_len);
 
 /*
- * accounts (accounts.c): raises PT401 when the token's jti was revoked
- * (sign-out) or its sub revoked every token issued before its iat
- * (sign-out everywhere).  One index probe.
+ * accounts (revocation.c): raises PT401 when the token's jti was revoked
+ * (sign-out), its sid names an ended session, or its sub revoked every
+ * token issued before its iat (sign-out everywhere).  One index probe.
  */
 extern void auth_revocation_check(Jsonb *claims);
 
