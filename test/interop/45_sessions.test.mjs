@@ -1,4 +1,4 @@
-// plan: 15 (tests and subtests, as node --test counts them; scripts/test.sh checks it)
+// plan: 16 (tests and subtests, as node --test counts them; scripts/test.sh checks it)
 // Sessions and refresh tokens (issue 16) over real HTTP, through the
 // PostgREST-protocol gateway (test/gateway/gateway.mjs) and auth_ext_todo's
 // /rpc/refresh, /rpc/sessions, /rpc/revoke_session; plus real concurrent
@@ -248,4 +248,13 @@ test('auth._end_sessions keeps the session it is told to keep and counts the oth
   assert.equal((await tasks(b.token)).status, 401);
   assert.equal((await ctx.sql('SELECT auth._end_sessions($1::uuid) AS n', [user])).rows[0].n, 1);
   assert.equal((await tasks(a.token)).status, 401);
+});
+
+test('a refresh over GET (a READ ONLY transaction) is refused with 25006, the token left unrotated', async () => {
+  const s = (await signin('ann')).json;
+  const r = await ctx.call('GET', `/rpc/refresh?refresh_token=${encodeURIComponent(s.refresh_token)}`);
+  assert.equal(r.status, 405);
+  assert.equal(r.json.code, '25006');
+  assert.equal(r.json.message, 'cannot refresh a session in a read-only transaction');
+  assert.equal((await refresh(s.refresh_token)).status, 200, 'the same token then rotates by POST');
 });
