@@ -55,3 +55,25 @@ CREATE OR REPLACE FUNCTION todo.signout_everywhere() RETURNS pg_catalog.jsonb
     LANGUAGE sql VOLATILE PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp
     AS $$ SELECT auth.signout_everywhere() $$;
+
+-- Sessions and refresh tokens (auth_ext 1.2, docs/40_accounts.md).
+CREATE FUNCTION todo.refresh(refresh_token pg_catalog.text DEFAULT NULL::pg_catalog.text) RETURNS pg_catalog.jsonb
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT auth.refresh(refresh.refresh_token) $$;
+COMMENT ON FUNCTION todo.refresh(pg_catalog.text) IS
+    'POST /rpc/refresh: 200 {"user","token","refresh_token","expires_in"} or 401 {"error"}';
+
+CREATE FUNCTION todo.sessions() RETURNS pg_catalog.jsonb
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT auth.sessions() $$;
+COMMENT ON FUNCTION todo.sessions() IS
+    'POST /rpc/sessions: 200 [sessions of the caller, the current one marked] or 401 {"error"}';
+
+CREATE FUNCTION todo.revoke_session(id pg_catalog.uuid DEFAULT NULL::pg_catalog.uuid) RETURNS pg_catalog.jsonb
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT auth.revoke_session(revoke_session.id) $$;
+COMMENT ON FUNCTION todo.revoke_session(pg_catalog.uuid) IS
+    'POST /rpc/revoke_session: ends one session of the caller; 200 {"message"}, 404 or 401 {"error"}';

@@ -115,6 +115,11 @@ SELECT bench.ratio('sign-ins per second / 2 cores of raw Argon2id',
     bench.med('signin.c2') / (2 * 1e6 / bench.med('raw.argon2id_hash_raw_default')),
     NULL, 'share of the machine''s Argon2id ceiling that sign-ins reach, informative');
 
+-- a refresh against a sign-in (sessions, issue 16): no Argon2id, one
+-- signature, a few index probes and writes
+SELECT bench.quotient('CPU per call, auth.signin / auth.refresh', 'cpu.signin.c2', 'cpu.refresh.c1', NULL,
+    'how many refreshes cost what one sign-in costs (CPU of server + pgbench per transaction), informative');
+
 -- sign-in time reveals nothing
 SELECT bench.quotient(format('sign-in time, %s / wrong password', k),
     'signin_time.' || k, 'signin_time.wrong', '0.9..1.1', 'an attacker cannot tell from the time whether an email is registered or locked')

@@ -103,7 +103,7 @@ pgb_once() {
   for f in "$PGB/$3"_*.sql; do args+=(-f "$f@1"); done
   c0=$(pm_cpu)
   echo "0 0" >"$PGB/time.txt"
-  "${TIMECMD[@]}" pgbench -n -M prepared -c "$1" -j "$1" -T "$4" -U "$2" "${args[@]}" bench >"$PGB/out.txt" 2>"$PGB/err.log"
+  "${TIMECMD[@]}" pgbench -n -M prepared -c "$1" -j "$1" -T "$4" -U "$2" "${args[@]}" "${PGB_EXTRA[@]}" bench >"$PGB/out.txt" 2>"$PGB/err.log"
   sleep 0.5
   c1=$(pm_cpu)
   tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)$/\1/p' "$PGB/out.txt")
@@ -148,6 +148,7 @@ PGB=$AUTH_WORK/pgb
 mkdir -p "$PGB"
 PMPID=$(head -1 "$AUTH_WORK/bench/data/postmaster.pid")
 # GNU time measures pgbench's own CPU; without it the CPU figures count the server only
+PGB_EXTRA=()   # extra pgbench arguments of the next pgb_once (e.g. -D for a refresh chain)
 TIMECMD=(); [ -x /usr/bin/time ] && TIMECMD=(/usr/bin/time -f '%U %S' -o "$PGB/time.txt")
 STARTED=$(date -u +%s)
 
@@ -457,6 +458,22 @@ if have 'auth.signup(text,text,text)' && have 'auth.signin(text,text)'; then
       [ -z "$res" ] && { log "FAILED: signin"; cat "$PGB/err.log" >&2; break; }
       [ "$r" -gt 0 ] && { sample signin.c2 "$r" "${res% *}"; sample cpu.signin.c2 "$r" "${res#* }"; }
     done
+    # Refreshes: one client rotating one chain, each transaction presenting
+    # the refresh token the previous one returned (\gset); a fresh session
+    # per run, signed in outside the timed span.
+    if have 'auth.refresh(text)'; then
+      log "refreshes"
+      echo "SELECT auth.refresh(:rt) ->> 'refresh_token' AS rt \gset" >"$PGB/refresh_1.sql"
+      fig refresh.c1 tps "" "refreshes per second, 1 client, each rotating the refresh token the previous one returned (auth.refresh, access token minted)"
+      fig cpu.refresh.c1 us/tx "" "CPU (server + pgbench) per refresh"
+      for r in $(seq 0 "$R"); do
+        PGB_EXTRA=(-D "rt=$(q -c "SELECT auth.signin('bench1@example.com', '$PW 1') ->> 'refresh_token'")")
+        res=$(pgb_once 1 postgres refresh $([ "$r" = 0 ] && echo 1 || echo "$SIGNIN_T"))
+        PGB_EXTRA=()
+        [ -z "$res" ] && { log "FAILED: refresh"; cat "$PGB/err.log" >&2; break; }
+        [ "$r" -gt 0 ] && { sample refresh.c1 "$r" "${res% *}"; sample cpu.refresh.c1 "$r" "${res#* }"; }
+      done
+    else skip "auth.refresh() (sessions): refreshes per second"; fi
     log "sign-in timing: unknown / locked / wrong, $SIGNIN_N each, interleaved"
     fig signin_time.unknown ms 1 "one sign-in for an email no account has (each call is a sample)"
     fig signin_time.locked ms 1 "one sign-in with the right password of a locked account"

@@ -29,6 +29,9 @@ MUTATIONS=(
 "accept-alg-none-check|src/jws_parse.c|s/if \(strcmp\(st\.alg, \"none\"\) == 0\)/if (0)/|regress,pgtap|30_from_request"
 "set-changes-identity|src/identity.c|s/(\telse\n\t\{\n)(\t\tGUC_check_errcode\(ERRCODE_INSUFFICIENT_PRIVILEGE\);)/\$1\t\tjb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(*newval)));\n\t}\n\tif (0)\n\t{\n\$2/|shell,pgtap|30_identity,30_from_request"
 "drop-rls-update-policy|src/sql/30_identity.sql|s/    EXECUTE pg_catalog\.format\(\n        'CREATE POLICY auth_isolation_update.*?\);\n//s|regress,pgtap|30_isolation"
+"refresh-no-session-lock|src/sql/42_sessions.sql|s/ WHERE s\.id OPERATOR\(pg_catalog\.=\) v_session FOR UPDATE;/ WHERE s.id OPERATOR(pg_catalog.=) v_session;/|node|45_sessions"
+"refresh-no-reuse-detection|src/sql/42_sessions.sql|s/(-- reuse of a rotated token: a copy is in other hands; end the session\n)        PERFORM auth\._end_sessions\(v_s\.user_id, v_s\.id, NULL::pg_catalog\.uuid\);\n/\$1/|node|45_sessions"
+"revocation-ignores-sid|src/revocation.c|s/\tif \(sid\)\n\t\tkeys\[nkeys\+\+\] = PointerGetDatum\(sid\);\n//|node|45_sessions"
 'runner-suite-exits-early|test/sh/70_privileges.sh|s/(\x22the owner retires a key\x22\n)/$1exit 0\n/|shell|70_privileges'
 'runner-standby-backend-crash|test/sh/40_standby.sh|s/(\x22it is a hot standby\x22\n)/$1standby -c \x22SELECT pg_sleep(3)\x22 >\/dev\/null 2>&1 & sleep 1; kill -SEGV \$(standby -c \x22SELECT pid FROM pg_stat_activity WHERE query LIKE \x27SELECT pg_sleep%\x27 AND pid <> pg_backend_pid()\x22); wait\n/|shell|40_standby'
 )

@@ -17,7 +17,8 @@
  *	  same as a wrong password.  It is made once and made again only when
  *	  auth.password_needs_rehash() says the parameters changed.
  *
- * The revocation check called by jwt_verify lives in revocation.c.
+ * The revocation check called by jwt_verify lives in revocation.c; the
+ * settings and refresh-token helpers of sessions in sessions.c.
  *
  * src/accounts.c
  *
@@ -68,6 +69,7 @@ void
 auth_accounts_init(void)
 {
 	auth_register_settings(account_settings, lengthof(account_settings));
+	auth_sessions_init();
 }
 
 /* A role name: not empty, fits in NAMEDATALEN. */

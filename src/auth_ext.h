@@ -39,6 +39,7 @@ extern void auth_password_init(void);
 extern void auth_tokens_init(void);
 extern void auth_identity_init(void);
 extern void auth_accounts_init(void);
+extern void auth_sessions_init(void);	/* sessions.c, from auth_accounts_init() */
 
 /* ---- the contract between areas ---- */
 
@@ -77,9 +78,9 @@ extern void auth_identity_set_mapped(Jsonb *claims, const char *text,
 									 const pg_uuid_t *local_user);
 
 /*
- * accounts (accounts.c): raises PT401 when the token's jti was revoked
- * (sign-out) or its sub revoked every token issued before its iat
- * (sign-out everywhere).  One index probe.
+ * accounts (revocation.c): raises PT401 when the token's jti was revoked
+ * (sign-out), its sid names an ended session, or its sub revoked every
+ * token issued before its iat (sign-out everywhere).  One index probe.
  */
 extern void auth_revocation_check(Jsonb *claims);
 

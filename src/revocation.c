@@ -3,11 +3,13 @@
  * revocation.c
  *	  auth_revocation_check(): is a verified token revoked?
  *
- * Table auth.revocations holds two kinds of rows under one text key:
- * "jti:<jti>" for a token that was signed out, and "sub:<sub>" with
- * not_before for a user who signed out everywhere (every token of the user
- * with iat <= not_before is revoked).  Both are found by ONE scan of the
- * primary-key index with the array key  key = ANY('{jti:..., sub:...}'),
+ * Table auth.revocations holds three kinds of rows under one text key:
+ * "jti:<jti>" for a token that was signed out, "sid:<sid>" for a session
+ * that ended (every token carrying that sid claim is revoked; sessions are
+ * src/sql/42_sessions.sql), and "sub:<sub>" with not_before for a user who
+ * signed out everywhere (every token of the user with iat <= not_before is
+ * revoked).  All are found by ONE scan of the primary-key index with the
+ * array key  key = ANY('{jti:..., sid:..., sub:...}'),
  * the way the executor runs an indexed "= ANY" (btree's array keys): no
  * SPI, no plan, no permission check (application roles cannot read the
  * table; this code runs on their behalf inside jwt_verify).
@@ -221,8 +223,9 @@ void
 auth_revocation_check(Jsonb *claims)
 {
 	text	   *jti;
+	text	   *sid;
 	text	   *sub;
-	Datum		keys[2];
+	Datum		keys[3];
 	int			nkeys = 0;
 	ArrayType  *array;
 	Relation	rel;
@@ -260,9 +263,12 @@ auth_revocation_check(Jsonb *claims)
 		return;
 
 	jti = claim_key(claims, "jti", "jti:");
+	sid = claim_key(claims, "sid", "sid:");
 	sub = claim_key(claims, "sub", "sub:");
 	if (jti)
 		keys[nkeys++] = PointerGetDatum(jti);
+	if (sid)
+		keys[nkeys++] = PointerGetDatum(sid);
 	if (sub)
 		keys[nkeys++] = PointerGetDatum(sub);
 	if (nkeys == 0)
@@ -315,6 +321,8 @@ auth_revocation_check(Jsonb *claims)
 
 		if (strncmp(VARDATA_ANY(key), "jti:", 4) == 0)
 			revoked = "The token was signed out.";
+		else if (strncmp(VARDATA_ANY(key), "sid:", 4) == 0)
+			revoked = "The session of the token has ended.";
 		else if (!isnull && issued_by(claims, DatumGetInt64(not_before)))
 			revoked = "Every token of this user issued before the sign-out everywhere was revoked.";
 	}

@@ -22,7 +22,7 @@ http() {
 }
 token_of() { jq -r .token <<<"$BODY"; }
 
-echo "## 40. Accounts over HTTP: sign-up, sign-in, tasks, isolation, sign-out"
+echo "## 40. Accounts over HTTP: sign-up, sign-in, tasks, isolation, sessions, refresh, sign-out"
 psql -qX -v ON_ERROR_STOP=1 <<'SQL'
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS auth_ext_todo;
@@ -55,8 +55,9 @@ http POST /rpc/signup '{"email":"ANN@todo.example","password":"whatever123","nam
 http POST /rpc/signup '{"email":"not-an-email","password":"short","name":"X"}'
 
 say "Sign-in (email is case-insensitive); a wrong password and an unknown email get the same answer"
-http POST /rpc/signin '{"email":"ann@todo.example","password":"correct horse 1"}'
+http POST /rpc/signin '{"email":"ann@todo.example","password":"correct horse 1"}' '' -H 'User-Agent: DemoBrowser/1.0'
 ANN=$(token_of)
+ANN_REFRESH=$(jq -r .refresh_token <<<"$BODY")
 http POST /rpc/signin '{"email":"BEN@todo.example","password":"correct horse 2"}'
 BEN=$(token_of)
 BEN_ID=$(jq -r .user.id <<<"$BODY")
@@ -84,9 +85,19 @@ say "Anonymous: reads nothing, writes are 401"
 http GET /tasks
 http POST /tasks '{"title":"anonymous"}'
 
-say "Ann signs out; her old token is refused from then on"
+say "Sessions: every sign-in (and sign-up) is a session, named by the sid claim of its tokens; Ann lists hers"
+http POST /rpc/sessions '{}' "$ANN"
+say "Refresh: the refresh token buys a new access token and a NEW refresh token (rotation), same session"
+http POST /rpc/refresh "{\"refresh_token\":\"$ANN_REFRESH\"}"
+ANN_NEXT=$(jq -r .refresh_token <<<"$BODY")
+say "The old refresh token again at once (a second tab): the same successor (accounts.refresh_reuse_interval_seconds, 10 s)"
+http POST /rpc/refresh "{\"refresh_token\":\"$ANN_REFRESH\"}"
+say "(Later, the reuse of a rotated refresh token would end the whole session: someone else holds a copy.)"
+
+say "Ann signs out: her session ends, every token of it is refused from then on, its refresh token too"
 http POST /rpc/signout '' "$ANN"
 http GET /tasks '' "$ANN"
+http POST /rpc/refresh "{\"refresh_token\":\"$ANN_NEXT\"}"
 say "Ben is still signed in"
 http GET /tasks '' "$BEN"
 

@@ -53,10 +53,13 @@ CREATE TRIGGER users_touch BEFORE UPDATE ON auth.users
 
 -- ---- revocations ----------------------------------------------------------
 
--- One table, one text key, so that auth_revocation_check() finds both kinds
--- of row in a single index scan (key = ANY('{jti:<jti>,sub:<sub>}')):
+-- One table, one text key, so that auth_revocation_check() finds every kind
+-- of row in a single index scan (key = ANY('{jti:<jti>,sid:<sid>,sub:<sub>}')):
 --   jti:<jti>  the token was signed out; kept until it expired (purged by
 --              later sign-outs one day after its exp, a margin over any leeway)
+--   sid:<sid>  the session ended (42_sessions.sql): every token carrying
+--              that sid is revoked; kept, and purged, like jti: rows, until
+--              the last token minted for the session expired
 --   sub:<sub>  every token of the user with iat <= not_before is revoked
 --              (sign-out everywhere); kept as long as the user exists
 CREATE TABLE auth.revocations (
@@ -64,13 +67,14 @@ CREATE TABLE auth.revocations (
     not_before  pg_catalog.int8,
     expires_at  pg_catalog.timestamptz,
     CONSTRAINT revocations_kind_check CHECK (
-        (key OPERATOR(pg_catalog.~~) 'jti:%'::pg_catalog.text AND not_before IS NULL AND expires_at IS NOT NULL)
+        ((key OPERATOR(pg_catalog.~~) 'jti:%'::pg_catalog.text OR key OPERATOR(pg_catalog.~~) 'sid:%'::pg_catalog.text)
+         AND not_before IS NULL AND expires_at IS NOT NULL)
         OR (key OPERATOR(pg_catalog.~~) 'sub:%'::pg_catalog.text AND not_before IS NOT NULL AND expires_at IS NULL))
 );
 CREATE INDEX revocations_expires_at_idx ON auth.revocations (expires_at)
     WHERE expires_at IS NOT NULL;
 COMMENT ON TABLE auth.revocations IS
-    'revoked tokens (jti:<jti>) and users signed out everywhere (sub:<sub>)';
+    'revoked tokens (jti:<jti>), ended sessions (sid:<sid>) and users signed out everywhere (sub:<sub>)';
 -- Read by C without permission checks; nobody else needs it.
 REVOKE ALL ON auth.revocations FROM PUBLIC;
 -- Every backend forgets the tokens it found not revoked when this changes.
@@ -216,35 +220,25 @@ COMMENT ON FUNCTION auth._fail(pg_catalog.text, pg_catalog.int4) IS
 REVOKE ALL ON FUNCTION auth._fail(pg_catalog.text, pg_catalog.int4) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth._fail(pg_catalog.text, pg_catalog.int4) TO @extowner@;
 
--- Sets response.status and returns {"user": {...}, "token": ...} with a
--- fresh token for the user.  Not SECURITY DEFINER: called by the account
--- functions, it signs as their owner; called directly after an over-broad
--- EXECUTE grant, auth.jwt_sign refuses the caller (src/admin.c).
+-- Starts a session of the user and returns the sign-up/sign-in body
+-- {"user", "token", "refresh_token", "expires_in"}, setting response.status
+-- (42_sessions.sql: auth._session_start, auth._session_body).  Not
+-- SECURITY DEFINER: called by the account functions, it signs as their
+-- owner; called directly after an over-broad EXECUTE grant, auth.jwt_sign
+-- refuses the caller (src/admin.c).  email and name are those of the user
+-- row, kept in the signature since 1.0.
 CREATE FUNCTION auth._session(user_id pg_catalog.uuid, email pg_catalog.text, name pg_catalog.text,
                               status pg_catalog.int4)
     RETURNS pg_catalog.jsonb
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp
     AS $$
-DECLARE
-    v_token pg_catalog.text;
 BEGIN
-    v_token := auth.jwt_sign(pg_catalog.jsonb_build_object(
-        'sub'::pg_catalog.text, _session.user_id::pg_catalog.text,
-        'user_id'::pg_catalog.text, _session.user_id::pg_catalog.text,
-        'email'::pg_catalog.text, _session.email,
-        'name'::pg_catalog.text, _session.name,
-        'role'::pg_catalog.text, (SELECT p.token_role FROM auth._accounts_policy() p)));
-    PERFORM pg_catalog.set_config('response.status'::pg_catalog.text, _session.status::pg_catalog.text, true);
-    RETURN pg_catalog.jsonb_build_object(
-        'user'::pg_catalog.text, pg_catalog.jsonb_build_object(
-            'id'::pg_catalog.text, _session.user_id, 'email'::pg_catalog.text, _session.email,
-            'name'::pg_catalog.text, _session.name),
-        'token'::pg_catalog.text, v_token);
+    RETURN auth._session_start(_session.user_id, _session.status);
 END
 $$;
 COMMENT ON FUNCTION auth._session(pg_catalog.uuid, pg_catalog.text, pg_catalog.text, pg_catalog.int4) IS
-    'mints the token of a user and returns the sign-up/sign-in body';
+    'starts a session of a user and returns the sign-up/sign-in body';
 -- Mints tokens for anyone: internal only.
 REVOKE ALL ON FUNCTION auth._session(pg_catalog.uuid, pg_catalog.text, pg_catalog.text, pg_catalog.int4) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth._session(pg_catalog.uuid, pg_catalog.text, pg_catalog.text, pg_catalog.int4) TO @extowner@;
@@ -292,7 +286,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION auth.signup(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
-    'creates an account; 201 {"user","token"} or 400 {"error"} (sets response.status)';
+    'creates an account and its first session; 201 {"user","token","refresh_token","expires_in"} or 400 {"error"} (sets response.status)';
 
 -- Sign-in.  Every sign-in of an email takes a transaction-level advisory
 -- lock on it (auth_ext's lock class 0x61757468, 'auth', and the email's
@@ -417,7 +411,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION auth.signin(pg_catalog.text, pg_catalog.text) IS
-    'signs in; 200 {"user","token"} or 400 {"error"} (sets response.status); counts failures for lockout';
+    'signs in, starting a session; 200 {"user","token","refresh_token","expires_in"} or 400 {"error"} (sets response.status); counts failures for lockout';
 
 CREATE FUNCTION auth.signout() RETURNS pg_catalog.jsonb
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
@@ -426,6 +420,11 @@ CREATE FUNCTION auth.signout() RETURNS pg_catalog.jsonb
 DECLARE
     v_claims pg_catalog.jsonb := auth.jwt();
 BEGIN
+    -- The token's session ends: every token of it stops verifying.
+    PERFORM auth._end_sessions(s.user_id, s.id, NULL::pg_catalog.uuid)
+       FROM auth.sessions s
+      WHERE s.user_id OPERATOR(pg_catalog.=) auth.uid()
+        AND s.id::pg_catalog.text OPERATOR(pg_catalog.=) (v_claims OPERATOR(pg_catalog.->>) 'sid'::pg_catalog.text);
     IF v_claims OPERATOR(pg_catalog.?) 'jti'::pg_catalog.text
        AND pg_catalog.jsonb_typeof(v_claims OPERATOR(pg_catalog.->) 'exp'::pg_catalog.text)
            OPERATOR(pg_catalog.=) 'number'::pg_catalog.text THEN
@@ -454,7 +453,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION auth.signout() IS
-    'revokes the token of the current transaction (by jti); 200 even without a token; 22023 for a token without jti';
+    'ends the session of the current token (by sid) and revokes the token (by jti); 200 even without a token; 22023 for a token without jti';
 
 CREATE FUNCTION auth.signout_everywhere() RETURNS pg_catalog.jsonb
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
@@ -479,6 +478,9 @@ BEGIN
                 WHERE t.issuer OPERATOR(pg_catalog.=) (auth.jwt() OPERATOR(pg_catalog.->>) 'iss'::pg_catalog.text)) THEN
         RETURN auth._fail('Signed in with another identity provider: sign out there'::pg_catalog.text, 400);
     END IF;
+    -- Every session ends (refresh tokens included); the sub: row below
+    -- also revokes the user's tokens that carry no sid.
+    PERFORM auth._end_sessions(auth.uid(), NULL::pg_catalog.uuid);
     INSERT INTO auth.revocations AS r (key, not_before)
         VALUES (auth._revocation_key('sub:'::pg_catalog.text, v_sub), v_now)
         ON CONFLICT (key) DO UPDATE
@@ -488,7 +490,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION auth.signout_everywhere() IS
-    'revokes every token of the current user issued up to now; 401 {"error"} without a token';
+    'ends every session of the current user and revokes every token of the user issued up to now; 401 {"error"} without a token';
 
 -- The account functions belong to the extension's owner (1.2): they run
 -- with its grants above, never as the bootstrap superuser.  EXECUTE stays

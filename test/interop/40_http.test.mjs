@@ -17,10 +17,10 @@ const signup = (body) => call('POST', '/rpc/signup', { body });
 const signin = (body) => call('POST', '/rpc/signin', { body });
 
 describe('sign-up contract', () => {
-  test('success: 201, {"user":{id,email,name},"token"}, email lowercased, name trimmed', async () => {
+  test('success: 201, {"user":{id,email,name},"token","refresh_token","expires_in"}, email lowercased, name trimmed', async () => {
     const r = await signup({ email: 'Ann.Lee@Example.COM', password: 'password-ann', name: '  Ann Lee  ' });
     assert.equal(r.status, 201);
-    assert.deepEqual(Object.keys(r.json).sort(), ['token', 'user']);
+    assert.deepEqual(Object.keys(r.json).sort(), ['expires_in', 'refresh_token', 'token', 'user']);
     assert.deepEqual(Object.keys(r.json.user).sort(), ['email', 'id', 'name']);
     assert.equal(r.json.user.email, 'ann.lee@example.com');
     assert.equal(r.json.user.name, 'Ann Lee');

@@ -43,7 +43,8 @@ SELECT is(current_setting('response.status'), '201', 'sign-up sets response.stat
 SELECT is((SELECT r->'user' FROM su),
     (SELECT jsonb_build_object('id', id, 'email', email, 'name', name) FROM auth.users WHERE email = 'tap.user@example.com'),
     'sign-up returns the user as stored (email lowercased, name trimmed)');
-SELECT is((SELECT array_agg(k ORDER BY k) FROM su, jsonb_object_keys(su.r) k), ARRAY['token', 'user'], 'sign-up body has user and token');
+SELECT is((SELECT array_agg(k ORDER BY k) FROM su, jsonb_object_keys(su.r) k), ARRAY['expires_in', 'refresh_token', 'token', 'user'],
+    'sign-up body has user, token, refresh_token and expires_in (sessions, issue 16)');
 SELECT ok((SELECT password_hash LIKE '$argon2id$v=19$m=64,t=1,p=1$%' FROM auth.users WHERE email = 'tap.user@example.com'),
     'the stored hash is Argon2id at the configured parameters');
 SELECT is(auth.signup('TAP.USER@example.com', 'password-tap', 'Again'), '{"error": "Email already registered"}',
@@ -59,7 +60,9 @@ SELECT is(auth.signup('x@y.zz', repeat('p', 4097), 'N'), '{"error": "Password mu
 SELECT throws_ok($$SELECT auth.configure('accounts.max_failures', '0')$$, '22023', NULL, 'accounts.max_failures is at least 1');
 SELECT throws_ok($$SELECT auth.configure('accounts.token_role', '')$$, '22023', NULL, 'accounts.token_role must be a role name');
 SELECT is((SELECT array_agg(name::text ORDER BY name) FROM auth.settings() WHERE name LIKE 'accounts.%'),
-    ARRAY['accounts.lockout_base_seconds', 'accounts.lockout_max_seconds', 'accounts.max_failures', 'accounts.token_role'],
+    ARRAY['accounts.access_token_seconds', 'accounts.lockout_base_seconds', 'accounts.lockout_max_seconds',
+          'accounts.max_failures', 'accounts.refresh_reuse_interval_seconds', 'accounts.session_idle_seconds',
+          'accounts.session_max_seconds', 'accounts.token_role'],
     'the accounts settings are registered');
 
 -- ---- sign-in and lockout (max 2 failures, back-off 10 s doubling up to 15 s) ----

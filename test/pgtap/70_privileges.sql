@@ -95,8 +95,8 @@ SELECT is(pg_temp.try_as('t70_app', $$SELECT auth._check_setting('jwt.leeway_sec
           'internal _check_setting refused');
 SELECT is((SELECT string_agg(sig::text, ', ' ORDER BY sig::text) FROM ext_functions
            WHERE prosecdef AND has_function_privilege('t70_app', oid, 'EXECUTE')),
-          'auth.signin(text,text), auth.signout(), auth.signout_everywhere(), auth.signup(text,text,text)',
-          'the only SECURITY DEFINER functions an app role may call are the account endpoints');
+          'auth.refresh(text), auth.revoke_session(uuid), auth.sessions(), auth.signin(text,text), auth.signout(), auth.signout_everywhere(), auth.signup(text,text,text)',
+          'the only SECURITY DEFINER functions an app role may call are the account and session endpoints');
 
 -- ---- settings out of reach of SET / set_config ----
 SELECT is(pg_temp.try_as('t70_app', $$SET auth_ext.claims = '{"sub":"admin"}'$$) <> 'ok', true,

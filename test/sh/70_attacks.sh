@@ -14,7 +14,8 @@
 #      which also shadows pseudo-types as a row type) whose use calls
 #      pg_temp.evil(); then every function of both extensions is called with
 #      sample arguments, plus the real flows (sign-up, sign-in right/wrong/
-#      unknown, a verified token, sign-out, sign-out everywhere, a task), as
+#      unknown, a verified token, sign-out, refresh, sessions, sign-out
+#      everywhere, a task), as
 #      app, as anon and as the owner.
 #   3. The owner plants better-matching overloads and objects in auth and
 #      todo (after install), plants pg_temp shadows and public overloads
@@ -179,8 +180,14 @@ SELECT auth.signout();
 COMMIT;
 SELECT pg_catalog.set_config('${P}.token', todo.signin('t70a-$1@example.com'::pg_catalog.text, 'password-$1'::pg_catalog.text)
        OPERATOR(pg_catalog.->>) 'token'::pg_catalog.text, false);
+SELECT pg_catalog.set_config('${P}.refresh', auth.signin('t70a-$1@example.com'::pg_catalog.text, 'password-$1'::pg_catalog.text)
+       OPERATOR(pg_catalog.->>) 'refresh_token'::pg_catalog.text, false);
+SELECT auth.refresh(pg_catalog.current_setting('${P}.refresh'));
+SELECT todo.refresh(pg_catalog.current_setting('${P}.refresh'));
 BEGIN;
 SELECT auth.jwt_verify(pg_catalog.current_setting('${P}.token'));
+SELECT todo.sessions();
+SELECT auth.revoke_session(pg_catalog.gen_random_uuid());
 SELECT todo.signout_everywhere();
 COMMIT;
 SQL
