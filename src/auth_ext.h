@@ -38,6 +38,7 @@ extern void auth_password_init(void);
 extern void auth_tokens_init(void);
 extern void auth_identity_init(void);
 extern void auth_accounts_init(void);
+extern void auth_recovery_init(void);
 
 /* ---- the contract between areas ---- */
 

@@ -234,6 +234,8 @@ BEGIN
         'user_id'::pg_catalog.text, _session.user_id::pg_catalog.text,
         'email'::pg_catalog.text, _session.email,
         'name'::pg_catalog.text, _session.name,
+        'email_verified'::pg_catalog.text, EXISTS (SELECT FROM auth.users u
+            WHERE u.id OPERATOR(pg_catalog.=) _session.user_id AND u.email_verified_at IS NOT NULL),
         'role'::pg_catalog.text, (SELECT p.token_role FROM auth._accounts_policy() p)));
     PERFORM pg_catalog.set_config('response.status'::pg_catalog.text, _session.status::pg_catalog.text, true);
     RETURN pg_catalog.jsonb_build_object(
