@@ -801,7 +801,8 @@ COMMENT ON TABLE auth.recovery_requests IS
 REVOKE ALL ON auth.recovery_requests FROM PUBLIC;
 
 -- The extension owner's mailer reads and deletes the outbox; the recovery
--- functions run as the owner and write all three.
+-- functions run as the owner and write all three (UPDATE: their purges
+-- lock the rows they delete, FOR UPDATE SKIP LOCKED).
 
 -- ---- C helpers (src/recovery.c) -------------------------------------------
 
@@ -1284,7 +1285,7 @@ BEGIN
         'GRANT EXECUTE ON FUNCTION auth.trust_issuer(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text[], pg_catalog.jsonb) TO',
         'GRANT EXECUTE ON FUNCTION auth.distrust_issuer(pg_catalog.text) TO',
         'GRANT EXECUTE ON FUNCTION auth.issuers() TO',
-        'GRANT SELECT, INSERT, DELETE ON auth.outbox, auth.recovery_tokens TO',
+        'GRANT SELECT, INSERT, UPDATE, DELETE ON auth.outbox, auth.recovery_tokens TO',
         'GRANT SELECT, INSERT, UPDATE, DELETE ON auth.recovery_requests TO',
         'GRANT EXECUTE ON FUNCTION auth._recovery_policy() TO',
         'GRANT EXECUTE ON FUNCTION auth._recovery_token() TO',

@@ -77,8 +77,9 @@ COMMENT ON TABLE auth.recovery_requests IS
 REVOKE ALL ON auth.recovery_requests FROM PUBLIC;
 
 -- The extension owner's mailer reads and deletes the outbox; the recovery
--- functions run as the owner and write all three.
-GRANT SELECT, INSERT, DELETE ON auth.outbox, auth.recovery_tokens TO @extowner@;
+-- functions run as the owner and write all three (UPDATE: their purges
+-- lock the rows they delete, FOR UPDATE SKIP LOCKED).
+GRANT SELECT, INSERT, UPDATE, DELETE ON auth.outbox, auth.recovery_tokens TO @extowner@;
 GRANT SELECT, INSERT, UPDATE, DELETE ON auth.recovery_requests TO @extowner@;
 
 -- ---- C helpers (src/recovery.c) -------------------------------------------
