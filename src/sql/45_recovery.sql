@@ -172,8 +172,9 @@ COMMENT ON FUNCTION auth._new_password_problem(pg_catalog.text) IS
 REVOKE ALL ON FUNCTION auth._new_password_problem(pg_catalog.text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth._new_password_problem(pg_catalog.text) TO @extowner@;
 
--- The signed-in local user (auth.jwt()'s sub, when it is not a trusted
--- issuer's token and names an existing account), or no row.
+-- The signed-in local user: the account whose id is auth.uid() (NULL for
+-- anonymous requests and for a trusted issuer's token, whose sub is the
+-- provider's, not a local user), or no row.
 CREATE FUNCTION auth._current_user(
     OUT id pg_catalog.uuid, OUT email pg_catalog.text, OUT password_hash pg_catalog.text,
     OUT email_verified_at pg_catalog.timestamptz)
@@ -183,9 +184,7 @@ CREATE FUNCTION auth._current_user(
     AS $$
 SELECT u.id, u.email, u.password_hash, u.email_verified_at
   FROM auth.users u
- WHERE u.id::pg_catalog.text OPERATOR(pg_catalog.=) (auth.jwt() OPERATOR(pg_catalog.->>) 'sub'::pg_catalog.text)
-   AND NOT EXISTS (SELECT FROM auth.trusted_issuers t
-                    WHERE t.issuer OPERATOR(pg_catalog.=) (auth.jwt() OPERATOR(pg_catalog.->>) 'iss'::pg_catalog.text))
+ WHERE u.id OPERATOR(pg_catalog.=) auth.uid()
 $$;
 COMMENT ON FUNCTION auth._current_user() IS
     'the account of the current token (not a trusted issuer''s), or no row';
@@ -502,14 +501,14 @@ COMMENT ON FUNCTION auth.request_email_verification() IS
     'sends the signed-in user an email verification link (outbox); 200 {"message"}, 401/429 {"error"}';
 
 -- Marks the token's user's email verified.  Works without a token (the
--- link may be opened in another browser); signed in as another account,
--- the token is refused and left unused.
+-- link may be opened in another browser); signed in as another local
+-- account (auth.uid()), the token is refused and left unused.
 CREATE FUNCTION auth.verify_email(token pg_catalog.text) RETURNS pg_catalog.jsonb
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
-    v_sub  pg_catalog.text := auth.jwt() OPERATOR(pg_catalog.->>) 'sub'::pg_catalog.text;
+    v_uid  pg_catalog.uuid := auth.uid();
     v_used pg_catalog.record;
 BEGIN
     IF verify_email.token IS NULL OR pg_catalog.octet_length(verify_email.token) OPERATOR(pg_catalog.>) 1024 THEN
@@ -519,7 +518,7 @@ BEGIN
     BEGIN
         SELECT * INTO v_used FROM auth._use_token('verify_email'::pg_catalog.text, verify_email.token);
         IF v_used.user_id IS NULL
-           OR (v_sub IS NOT NULL AND v_sub OPERATOR(pg_catalog.<>) v_used.user_id::pg_catalog.text) THEN
+           OR v_uid OPERATOR(pg_catalog.<>) v_used.user_id THEN
             -- another account's token stays unused (the subtransaction is undone)
             RAISE EXCEPTION USING ERRCODE = 'AXR01';
         END IF;

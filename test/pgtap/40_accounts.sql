@@ -59,7 +59,9 @@ SELECT is(auth.signup('x@y.zz', repeat('p', 4097), 'N'), '{"error": "Password mu
 SELECT throws_ok($$SELECT auth.configure('accounts.max_failures', '0')$$, '22023', NULL, 'accounts.max_failures is at least 1');
 SELECT throws_ok($$SELECT auth.configure('accounts.token_role', '')$$, '22023', NULL, 'accounts.token_role must be a role name');
 SELECT is((SELECT array_agg(name::text ORDER BY name) FROM auth.settings() WHERE name LIKE 'accounts.%'),
-    ARRAY['accounts.lockout_base_seconds', 'accounts.lockout_max_seconds', 'accounts.max_failures', 'accounts.token_role'],
+    ARRAY['accounts.lockout_base_seconds', 'accounts.lockout_max_seconds', 'accounts.max_failures',
+          'accounts.recovery_requests_per_hour', 'accounts.reset_token_seconds', 'accounts.token_role',
+          'accounts.verify_token_seconds'],
     'the accounts settings are registered');
 
 -- ---- sign-in and lockout (max 2 failures, back-off 10 s doubling up to 15 s) ----
