@@ -29,6 +29,8 @@ MUTATIONS=(
 "accept-alg-none-check|src/jws_parse.c|s/if \(strcmp\(st\.alg, \"none\"\) == 0\)/if (0)/|regress,pgtap|30_from_request"
 "set-changes-identity|src/identity.c|s/(\telse\n\t\{\n)(\t\tGUC_check_errcode\(ERRCODE_INSUFFICIENT_PRIVILEGE\);)/\$1\t\tjb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(*newval)));\n\t}\n\tif (0)\n\t{\n\$2/|shell,pgtap|30_identity,30_from_request"
 "drop-rls-update-policy|src/sql/30_identity.sql|s/    EXECUTE pg_catalog\.format\(\n        'CREATE POLICY auth_isolation_update.*?\);\n//s|regress,pgtap|30_isolation"
+"reset-unknown-skips-work|src/sql/45_recovery.sql|s/IF v_allowed AND v_target IS NOT NULL THEN/IF v_allowed AND v_user IS NOT NULL THEN/|pgtap|45_recovery"
+"reset-token-never-expires|src/sql/45_recovery.sql|s/ WHERE used\.expires_at OPERATOR\(pg_catalog\.>\) pg_catalog\.now\(\)\n   AND / WHERE /|node|46_recovery"
 'runner-suite-exits-early|test/sh/70_privileges.sh|s/(\x22the owner retires a key\x22\n)/$1exit 0\n/|shell|70_privileges'
 'runner-standby-backend-crash|test/sh/40_standby.sh|s/(\x22it is a hot standby\x22\n)/$1standby -c \x22SELECT pg_sleep(3)\x22 >\/dev\/null 2>&1 & sleep 1; kill -SEGV \$(standby -c \x22SELECT pid FROM pg_stat_activity WHERE query LIKE \x27SELECT pg_sleep%\x27 AND pid <> pg_backend_pid()\x22); wait\n/|shell|40_standby'
 )
