@@ -8,7 +8,7 @@
 -- track_functions (calls) and the transaction's table statistics (rows
 -- inserted, also by a subtransaction that is rolled back).
 BEGIN;
-SELECT plan(70);
+SELECT plan(73);
 
 SELECT auth.configure('password.argon2_memory_kib', '64');
 SELECT auth.configure('password.argon2_iterations', '1');
@@ -162,6 +162,11 @@ SELECT is(auth.reset_password((SELECT v FROM t WHERE name = 'bob_verify'), 'new 
 -- Ann, signed in, asks too, then tries Bob's token
 SELECT lives_ok(format('SELECT auth.jwt_verify(%L)', auth.signup('cat@recovery.test', 'password-cat', 'Cat')->>'token'), 'Cat signs up and is signed in');
 SELECT is(auth.request_email_verification(), '{"message": "Verification email sent"}', 'Cat asks for a verification email');
+SELECT auth.configure('accounts.recovery_requests_per_hour', '1');
+SELECT is(auth.request_email_verification(), '{"error": "Too many requests, try again later"}',
+    'a second verification email within the hour over a limit of 1: refused');
+SELECT is(current_setting('response.status'), '429', 'with status 429');
+SELECT auth.configure('accounts.recovery_requests_per_hour', '5');
 SELECT is(auth.verify_email((SELECT v FROM t WHERE name = 'bob_verify')), '{"error": "Invalid or expired token"}',
     'signed in as Cat, Bob''s token is refused');
 SELECT is((SELECT count(*) FROM auth.users WHERE email_verified_at IS NOT NULL), 0::bigint, 'nobody is verified');
@@ -185,6 +190,8 @@ SELECT is(auth.verify_email((SELECT v FROM t WHERE name = 'bob_verify')), '{"mes
 INSERT INTO t SELECT 'dan_other', auth.signup('dan@recovery.test', 'password-dan', 'Dan')->>'token';
 INSERT INTO t SELECT 'dan_current', auth.signin('dan@recovery.test', 'password-dan')->>'token';
 SELECT lives_ok(format('SELECT auth.jwt_verify(%L)', (SELECT v FROM t WHERE name = 'dan_current')), 'Dan is signed in');
+SELECT is(auth.change_password('', 'new password dan'), '{"error": "Current password is required"}',
+    'the current password is required');
 SELECT is(auth.change_password('wrong password', 'new password dan'), '{"error": "Current password is incorrect"}',
     'a wrong current password is refused');
 SELECT is(auth.change_password('password-dan', 'short'), '{"error": "Password must be at least 8 characters"}',
