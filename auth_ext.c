@@ -32,6 +32,7 @@ _PG_init(void)
 	auth_tokens_init();
 	auth_identity_init();
 	auth_accounts_init();
+	auth_recovery_init();
 
 	/*
 	 * Nobody may invent auth_ext.* settings: placeholders set before the

@@ -77,3 +77,41 @@ CREATE FUNCTION todo.revoke_session(id pg_catalog.uuid DEFAULT NULL::pg_catalog.
     AS $$ SELECT auth.revoke_session(revoke_session.id) $$;
 COMMENT ON FUNCTION todo.revoke_session(pg_catalog.uuid) IS
     'POST /rpc/revoke_session: ends one session of the caller; 200 {"message"}, 404 or 401 {"error"}';
+
+-- 1.1: the recovery endpoints (issue 16), as src/todo/45_recovery.sql.
+CREATE FUNCTION todo.change_password(current_password pg_catalog.text DEFAULT NULL::pg_catalog.text,
+                                     new_password pg_catalog.text DEFAULT NULL::pg_catalog.text) RETURNS pg_catalog.jsonb
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT auth.change_password(change_password.current_password, change_password.new_password) $$;
+COMMENT ON FUNCTION todo.change_password(pg_catalog.text, pg_catalog.text) IS
+    'POST /rpc/change_password: 200 {"message"}, 400/401 {"error"}';
+
+CREATE FUNCTION todo.request_password_reset(email pg_catalog.text DEFAULT NULL::pg_catalog.text) RETURNS pg_catalog.jsonb
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT auth.request_password_reset(request_password_reset.email) $$;
+COMMENT ON FUNCTION todo.request_password_reset(pg_catalog.text) IS
+    'POST /rpc/request_password_reset: 200 {"message"} whether the email exists or not';
+
+CREATE FUNCTION todo.reset_password(token pg_catalog.text DEFAULT NULL::pg_catalog.text,
+                                    new_password pg_catalog.text DEFAULT NULL::pg_catalog.text) RETURNS pg_catalog.jsonb
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT auth.reset_password(reset_password.token, reset_password.new_password) $$;
+COMMENT ON FUNCTION todo.reset_password(pg_catalog.text, pg_catalog.text) IS
+    'POST /rpc/reset_password: 200 {"message"} or 400 {"error"}';
+
+CREATE FUNCTION todo.request_email_verification() RETURNS pg_catalog.jsonb
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT auth.request_email_verification() $$;
+COMMENT ON FUNCTION todo.request_email_verification() IS
+    'POST /rpc/request_email_verification: 200 {"message"}, 401/429 {"error"}';
+
+CREATE FUNCTION todo.verify_email(token pg_catalog.text DEFAULT NULL::pg_catalog.text) RETURNS pg_catalog.jsonb
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT auth.verify_email(verify_email.token) $$;
+COMMENT ON FUNCTION todo.verify_email(pg_catalog.text) IS
+    'POST /rpc/verify_email: 200 {"message"} or 400 {"error"}';

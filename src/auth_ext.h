@@ -40,6 +40,7 @@ extern void auth_tokens_init(void);
 extern void auth_identity_init(void);
 extern void auth_accounts_init(void);
 extern void auth_sessions_init(void);	/* sessions.c, from auth_accounts_init() */
+extern void auth_recovery_init(void);
 
 /* ---- the contract between areas ---- */
 

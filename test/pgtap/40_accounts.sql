@@ -61,8 +61,9 @@ SELECT throws_ok($$SELECT auth.configure('accounts.max_failures', '0')$$, '22023
 SELECT throws_ok($$SELECT auth.configure('accounts.token_role', '')$$, '22023', NULL, 'accounts.token_role must be a role name');
 SELECT is((SELECT array_agg(name::text ORDER BY name) FROM auth.settings() WHERE name LIKE 'accounts.%'),
     ARRAY['accounts.access_token_seconds', 'accounts.lockout_base_seconds', 'accounts.lockout_max_seconds',
-          'accounts.max_failures', 'accounts.refresh_reuse_interval_seconds', 'accounts.session_idle_seconds',
-          'accounts.session_max_seconds', 'accounts.token_role'],
+          'accounts.max_failures', 'accounts.recovery_requests_per_hour', 'accounts.refresh_reuse_interval_seconds',
+          'accounts.reset_token_seconds', 'accounts.session_idle_seconds', 'accounts.session_max_seconds',
+          'accounts.token_role', 'accounts.verify_token_seconds'],
     'the accounts settings are registered');
 
 -- ---- sign-in and lockout (max 2 failures, back-off 10 s doubling up to 15 s) ----

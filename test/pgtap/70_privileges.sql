@@ -95,8 +95,11 @@ SELECT is(pg_temp.try_as('t70_app', $$SELECT auth._check_setting('jwt.leeway_sec
           'internal _check_setting refused');
 SELECT is((SELECT string_agg(sig::text, ', ' ORDER BY sig::text) FROM ext_functions
            WHERE prosecdef AND has_function_privilege('t70_app', oid, 'EXECUTE')),
-          'auth.refresh(text), auth.revoke_session(uuid), auth.sessions(), auth.signin(text,text), auth.signout(), auth.signout_everywhere(), auth.signup(text,text,text)',
-          'the only SECURITY DEFINER functions an app role may call are the account and session endpoints');
+          'auth.change_password(text,text), auth.refresh(text), auth.request_email_verification(), '
+          'auth.request_password_reset(text), auth.reset_password(text,text), auth.revoke_session(uuid), '
+          'auth.sessions(), auth.signin(text,text), auth.signout(), auth.signout_everywhere(), '
+          'auth.signup(text,text,text), auth.verify_email(text)',
+          'the only SECURITY DEFINER functions an app role may call are the account, session and recovery endpoints');
 
 -- ---- settings out of reach of SET / set_config ----
 SELECT is(pg_temp.try_as('t70_app', $$SET auth_ext.claims = '{"sub":"admin"}'$$) <> 'ok', true,
@@ -119,7 +122,7 @@ SELECT is((SELECT string_agg(sig::text, ', ') FROM ext_functions
           'every SECURITY DEFINER function has search_path=pg_catalog, pg_temp in proconfig');
 SELECT is((SELECT string_agg(sig::text, ', ') FROM ext_functions f JOIN pg_proc p ON p.oid = f.oid
            WHERE f.prosecdef AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'plpgsql')
-             AND p.prosrc ~* '\m(from|join|into|update)\s+(users|keys|config|revocations|signin_failures|tasks)\M'), NULL,
+             AND p.prosrc ~* '\m(from|join|into|update)\s+(users|keys|config|revocations|signin_failures|tasks|outbox|recovery_tokens|recovery_requests)\M'), NULL,
           'SECURITY DEFINER bodies name our tables schema-qualified');
 
 -- ---- hijack attempts: objects planted in public and pg_temp ----
