@@ -1125,7 +1125,7 @@ DECLARE
     v_token  pg_catalog.text;
 BEGIN
     SELECT * INTO v_policy FROM auth._sessions_policy();
-    SELECT u.id, u.email, u.name, s.created_at INTO v_user
+    SELECT u.id, u.email, u.name, s.created_at, u.email_verified_at IS NOT NULL AS email_verified INTO v_user
       FROM auth.sessions s JOIN auth.users u ON u.id OPERATOR(pg_catalog.=) s.user_id
      WHERE s.id OPERATOR(pg_catalog.=) _session_body.session_id;
     v_exp := v_now OPERATOR(pg_catalog.+) v_policy.access_token_seconds;
@@ -1138,6 +1138,7 @@ BEGIN
         'user_id'::pg_catalog.text, v_user.id::pg_catalog.text,
         'email'::pg_catalog.text, v_user.email,
         'name'::pg_catalog.text, v_user.name,
+        'email_verified'::pg_catalog.text, v_user.email_verified,
         'role'::pg_catalog.text, (SELECT p.token_role FROM auth._accounts_policy() p),
         'sid'::pg_catalog.text, _session_body.session_id::pg_catalog.text,
         'exp'::pg_catalog.text, v_exp));

@@ -8,7 +8,7 @@
 -- track_functions (calls) and the transaction's table statistics (rows
 -- inserted, also by a subtransaction that is rolled back).
 BEGIN;
-SELECT plan(73);
+SELECT plan(74);
 
 SELECT auth.configure('password.argon2_memory_kib', '64');
 SELECT auth.configure('password.argon2_iterations', '1');
@@ -202,13 +202,12 @@ SELECT ok(auth.signin('dan@recovery.test', 'new password dan') ? 'token', 'the n
 SELECT is(auth.signin('dan@recovery.test', 'password-dan'), '{"error": "Invalid email or password"}', 'the old one does not');
 SELECT throws_ok(format('SELECT auth.jwt_verify(%L)', (SELECT v FROM t WHERE name = 'dan_other')), 'PT401',
     'Token has been revoked, please log in again', 'the other session''s token is refused');
--- The current session survives once sessions exist (the sessions branch's
--- auth._end_sessions keeps it; its tokens carry "sid").  Until then the
--- placeholder ends it too, and this check is skipped.
-SELECT CASE WHEN auth.jwt_decode_unverified((SELECT v FROM t WHERE name = 'dan_current'))->'payload' ? 'sid'
-    THEN lives_ok(format('SELECT auth.jwt_verify(%L)', (SELECT v FROM t WHERE name = 'dan_current')),
-                  'the current session''s token still verifies')
-    ELSE skip('no sid claim: sessions are not merged yet, the placeholder auth._end_sessions ends the current token too', 1) END;
+-- The current session survives (auth._end_sessions keeps the session its
+-- token's "sid" names).
+SELECT ok(auth.jwt_decode_unverified((SELECT v FROM t WHERE name = 'dan_current'))->'payload' ? 'sid',
+          'the current token names its session (sid)');
+SELECT lives_ok(format('SELECT auth.jwt_verify(%L)', (SELECT v FROM t WHERE name = 'dan_current')),
+                'the current session''s token still verifies');
 -- a wrong current password counts like a failed sign-in (lockout)
 SELECT auth.configure('accounts.max_failures', '2');
 SELECT lives_ok(format('SELECT auth.jwt_verify(%L)', auth.signup('eve@recovery.test', 'password-eve', 'Eve')->>'token'), 'Eve is signed in');
