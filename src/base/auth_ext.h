@@ -4,9 +4,14 @@
  *	  Declarations shared between the files of the auth_ext module.
  *
  * Each area of the extension (passwords, tokens, identity, accounts) lives
- * in its own files under src/ and exposes an init function that _PG_init()
- * calls.  Admin settings are not GUCs: they live in the table auth.config,
- * are changed through auth.configure(), and are read here through a
+ * in its own directory under src/ and exposes an init function that
+ * _PG_init() calls.  A file calls only files of its own area and of the
+ * areas below it (core < base < passwords < tokens < identity < accounts),
+ * and no two files call each other (test/sh/70_layout.sh; see
+ * docs/00_design_notes.md, "Build and layout").
+ *
+ * Admin settings are not GUCs: they live in the table auth.config, are
+ * changed through auth.configure(), and are read here through a
  * per-backend cache that is invalidated when the table changes (see
  * settings.c).  This keeps every security setting out of reach of SET and
  * set_config() while letting a non-superuser database owner configure them.
@@ -37,7 +42,9 @@
 extern void auth_settings_init(void);
 extern void auth_password_init(void);
 extern void auth_tokens_init(void);
+extern void auth_issuers_init(void);	/* identity/issuers.c */
 extern void auth_identity_init(void);
+extern void auth_identity_request_init(void);	/* identity/identity_request.c */
 extern void auth_accounts_init(void);
 extern void auth_sessions_init(void);	/* sessions.c, from auth_accounts_init() */
 extern void auth_recovery_init(void);
@@ -45,11 +52,12 @@ extern void auth_recovery_init(void);
 /* ---- the contract between areas ---- */
 
 /*
- * tokens (jwt.c): verifies a compact JWS against the keyring, checks the time
- * claims, iss and aud, then calls auth_revocation_check() and
- * auth_identity_set(); returns the claims.  Raises PT401 on any failure.
- * This is the C body of auth.jwt_verify() and auth.jwt_session_init(), and
- * what auth.pre_request() calls.
+ * identity (verify.c): verifies a compact JWS against the keyring (or the
+ * keys of the trusted issuer its "iss" names), checks the time claims, iss
+ * and aud, then calls auth_revocation_check() and auth_identity_set();
+ * returns the claims.  Raises PT401 on any failure.  This is the C body of
+ * auth.jwt_verify() and auth.jwt_session_init(), and what
+ * auth.pre_request() calls.
  */
 extern Jsonb *auth_jwt_verify_token(const char *token, int len);
 

@@ -113,6 +113,9 @@ static bool decided = false;	/* the setting is not '' */
  */
 static LocalTransactionId request_checked = InvalidLocalTransactionId;
 
+/* identity_request.c's resolution from the request (identity.h) */
+static AuthIdentityResolver resolver = NULL;
+
 /*
  * The identity the readers resolved from the request in parallel mode
  * (leader or worker), where settings cannot change: from auth_guc_malloc(), good for this
@@ -332,7 +335,13 @@ auth_identity_init(void)
 							   assign_claims,
 							   NULL);
 	RegisterSubXactCallback(identity_subxact, NULL);
-	auth_identity_request_init();
+}
+
+/* See identity.h: set once, by auth_identity_request_init(). */
+void
+auth_identity_set_resolver(AuthIdentityResolver fn)
+{
+	resolver = fn;
 }
 
 /*
@@ -493,8 +502,8 @@ identity_now(void)
 	if (request_checked != AUTH_MY_LXID)
 	{
 		request_checked = AUTH_MY_LXID;
-		if (auth_identity_from_request_enabled())
-			auth_identity_from_request(true);
+		if (resolver)
+			resolver();
 		if (!decided && local_lxid == AUTH_MY_LXID)
 			return local_claims;
 	}

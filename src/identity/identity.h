@@ -10,11 +10,14 @@
 #ifndef IDENTITY_H
 #define IDENTITY_H
 
-/* identity_request.c: registers the identity.* admin settings */
-extern void auth_identity_request_init(void);
-
-/* identity_request.c: the identity from request.headers / request.cookies */
-extern void auth_identity_from_request(bool this_xact_only);
-extern bool auth_identity_from_request_enabled(void);
+/*
+ * identity.c: what the readers call, once per transaction, while nothing has
+ * set the identity: identity_request.c registers the resolution from the
+ * request (identity.from_request) at _PG_init.  A hook, so that the identity
+ * setting (below everything that verifies a token) does not call up into the
+ * verification that sets it.
+ */
+typedef void (*AuthIdentityResolver) (void);
+extern void auth_identity_set_resolver(AuthIdentityResolver resolver);
 
 #endif							/* IDENTITY_H */

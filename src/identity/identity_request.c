@@ -26,7 +26,7 @@
  * transaction whose identity nothing has set yet; the frontend then needs
  * no pre-request statement, and an authenticated request costs no more
  * round trips than an anonymous one.  Same token, same verification, same
- * errors as auth.pre_request(); see auth_identity_from_request().  The
+ * errors as auth.pre_request(); see identity_from_request().  The
  * readers only take request.headers and request.cookies values set for the
  * current transaction (set_config(..., true), SET LOCAL, as PostgREST sets
  * them): a session-level value outlives its transaction, and behind a
@@ -85,10 +85,18 @@ check_cookie_name(const char *value, char **detail)
 	return false;
 }
 
+static void identity_from_request(bool this_xact_only);
+static void resolve_from_request(void);
+
+/*
+ * The identity.* settings, and the readers' resolution from the request
+ * (identity.c calls it through the hook it is given here).
+ */
 void
 auth_identity_request_init(void)
 {
 	auth_register_settings(request_settings, lengthof(request_settings));
+	auth_identity_set_resolver(resolve_from_request);
 }
 
 /*
@@ -234,8 +242,8 @@ request_token(const char **token, int *token_len, bool this_xact_only)
  * request settings of this transaction, never one a previous client of a
  * pooled connection left at session level).
  */
-void
-auth_identity_from_request(bool this_xact_only)
+static void
+identity_from_request(bool this_xact_only)
 {
 	const char *token = NULL;
 	int			token_len = 0;
@@ -246,11 +254,16 @@ auth_identity_from_request(bool this_xact_only)
 		(void) auth_jwt_verify_token(token, token_len);
 }
 
-/* identity.from_request = 'on'? */
-bool
-auth_identity_from_request_enabled(void)
+/*
+ * The readers' resolution (identity.c, first use in a transaction whose
+ * identity is unset): the request's identity when identity.from_request is
+ * 'on', from request settings of this transaction only.
+ */
+static void
+resolve_from_request(void)
 {
-	return strcmp(auth_setting_string(&request_settings[S_FROM_REQUEST]), "on") == 0;
+	if (strcmp(auth_setting_string(&request_settings[S_FROM_REQUEST]), "on") == 0)
+		identity_from_request(true);
 }
 
 /* SQL function: auth.pre_request() returns void */
@@ -258,6 +271,6 @@ PG_FUNCTION_INFO_V1(auth_pre_request);
 Datum
 auth_pre_request(PG_FUNCTION_ARGS)
 {
-	auth_identity_from_request(false);
+	identity_from_request(false);
 	PG_RETURN_VOID();
 }

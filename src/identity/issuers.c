@@ -61,7 +61,7 @@ issuers_reset(void)
 }
 
 void
-issuers_init(void)
+auth_issuers_init(void)
 {
 	auth_watch_table("trusted_issuers", issuers_reset);
 	links_init();

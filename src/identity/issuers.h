@@ -51,7 +51,6 @@ extern void issuer_parse_options(Jsonb *options, TrustedIssuer *is);
 extern void issuer_parse_key(Jsonb *jwk, uint32 issuer_algs, IssuerKey *out);
 
 /* issuers.c */
-extern void issuers_init(void);
 extern uint64 issuers_generation(void);
 extern const TrustedIssuer *issuer_for_claims(Jsonb *claims);
 extern void issuer_verify(const TrustedIssuer *is, const char *token, ParsedJws *p);

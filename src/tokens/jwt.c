@@ -2,12 +2,11 @@
  *
  * jwt.c
  *	  Verifying tokens: JWT claim checks (exp/nbf/iat numbers only, exp
- *	  required, iss, aud, leeway), verification against the keyring with
- *	  the verified-token cache (auth.jwt_verify = jwt_session_init, and
- *	  auth_jwt_verify_token() for the other areas), and verification with
- *	  an explicit key (auth.jws_verify, auth.jwt_decode), plus
- *	  auth.jwt_decode_unverified.  Parsing is jws_parse.c's, signatures
- *	  jws.c's, minting jwt_sign.c's.
+ *	  required, iss, aud, leeway), the signature check against the keyring
+ *	  (what auth.jwt_verify, src/identity/verify.c, does for a token of
+ *	  ours), and verification with an explicit key (auth.jws_verify,
+ *	  auth.jwt_decode), plus auth.jwt_decode_unverified.  Parsing is
+ *	  jws_parse.c's, signatures jws.c's, minting jwt_sign.c's.
  *
  * Every token failure raises PT401 with a short message ("Invalid token",
  * "Token expired, please log in again", "Token not yet valid") and the
@@ -33,9 +32,7 @@
 #include "utils/timestamp.h"
 
 #include "base64url.h"
-#include "identity/issuers.h"
 #include "jws_parse.h"
-#include "token_cache.h"
 #include "tokens.h"
 
 static void
@@ -73,8 +70,12 @@ check_string_claim(Jsonb *claims, const char *name)
 				 errdetail("The claim \"%s\" must be a string.", name)));
 }
 
-static Jsonb *
-parse_claims(ParsedJws *p, char **text_out)
+/*
+ * The payload of p as a claims object (sub and jti, when present, strings),
+ * and, with text_out, the text it was parsed from.  PT401 otherwise.
+ */
+Jsonb *
+jwt_parse_claims(ParsedJws *p, char **text_out)
 {
 	Jsonb	   *claims = jws_parse_json_segment(p->seg.payload, p->seg.payload_len,
 												"payload", text_out);
@@ -217,139 +218,40 @@ jwt_check_issuer_audience(Jsonb *claims)
 #define MAX_CANDIDATES 16
 
 /*
- * Verifies token against the keyring, or against the keys of the trusted
- * issuer its "iss" names (*issuer_out, else NULL): never both, so no key
- * verifies a token of another issuer.  Returns its claims and their text.
- * The payload is parsed before the signature is checked, to read "iss".
+ * Verifies the signature of parsed token p with the keyring: the key its
+ * "kid" names (unknown, retired or of another algorithm: PT401), or, without
+ * a kid, any active key of its algorithm.  auth.jwt_verify (src/identity/
+ * verify.c) calls it for every token whose "iss" is not a trusted issuer.
  */
-static Jsonb *
-verify_token(const char *token, size_t len, char **text_out,
-			 const TrustedIssuer **issuer_out)
+void
+jwt_verify_keyring(const char *token, ParsedJws *p)
 {
-	ParsedJws	p;
-	Jsonb	   *claims;
-
-	jws_parse(token, len, &p);
-	claims = parse_claims(&p, text_out);
-	*issuer_out = issuer_for_claims(claims);
-	if (*issuer_out)
-		issuer_verify(*issuer_out, token, &p);
-	else if (p.kid)
+	if (p->kid)
 	{
-		KeyringEntry *e = keyring_find(p.kid);
+		KeyringEntry *e = keyring_find(p->kid);
 
 		if (e == NULL)
 			jws_token_invalid("The token's key (\"kid\") is unknown.");
 		if (e->retired)
 			jws_token_invalid("The token's key (\"kid\") was retired.");
-		if (e->alg != p.alg)
+		if (e->alg != p->alg)
 			jws_token_invalid("The token's algorithm does not match its key.");
-		verify_with(e->key, token, &p);
+		verify_with(e->key, token, p);
 	}
 	else
 	{
 		KeyringEntry *cand[MAX_CANDIDATES];
-		int			n = keyring_candidates(p.alg, cand, MAX_CANDIDATES);
+		int			n = keyring_candidates(p->alg, cand, MAX_CANDIDATES);
 		bool		ok = false;
 
 		if (n == 0)
 			jws_token_invalid("No active key of the token's algorithm.");
 		for (int i = 0; i < n && !ok; i++)
-			ok = jws_verify_signature(cand[i]->key, p.alg, token,
-									  p.seg.signing_input_len, p.sig, p.sig_len) == NULL;
+			ok = jws_verify_signature(cand[i]->key, p->alg, token,
+									  p->seg.signing_input_len, p->sig, p->sig_len) == NULL;
 		if (!ok)
 			jws_token_invalid("The signature does not match any active key.");
 	}
-	return claims;
-}
-
-/*
- * The verification behind auth.jwt_verify(): see auth_ext.h.  Tokens this
- * backend verified before come from the verified-token cache (still
- * checked for time, issuer, audience and revocation on every call).
- */
-Jsonb *
-auth_jwt_verify_token(const char *token, int len)
-{
-	Jsonb	   *claims;
-	char	   *text = NULL;
-	JwtTimes	times;
-	uint64		gen;
-	uint32		hash;
-	TokenCacheEntry *entry;
-	const TrustedIssuer *issuer;
-	uint64		not_cached = 0;
-	int			max = jwt_max_token_bytes();
-
-	if (len > max)
-		ereport(ERROR,
-				(errcode(ERRCODE_AUTH_INVALID_TOKEN),
-				 errmsg("Invalid token"),
-				 errdetail("The token is larger than %d bytes.", max)));
-	/*
-	 * The generation is taken once, before verifying: if auth.keys or
-	 * auth.trusted_issuers changes while we verify (an invalidation can be
-	 * processed whenever a table is opened), the entry is stored under the
-	 * old generation and is stale at once.  Both generations only grow, so
-	 * their sum changes with either.  issuers_generation() also loads the
-	 * issuers that issuer_for_claims() then reads.
-	 */
-	gen = keyring_generation() + issuers_generation();
-	hash = token_cache_hash(token, len);
-	entry = token_cache_lookup(token, len, hash, gen);
-	if (entry)
-	{
-		claims = palloc(VARSIZE(entry->claims));
-		memcpy(claims, entry->claims, VARSIZE(entry->claims));
-		times = entry->times;
-		issuer = issuer_for_claims(claims);
-	}
-	else
-	{
-		claims = verify_token(token, len, &text, &issuer);
-		jwt_read_times(claims, &times);
-	}
-	if (issuer)
-		issuer_check_claims(issuer, claims, &times);
-	else
-	{
-		jwt_check_times(&times);
-		jwt_check_issuer_audience(claims);
-	}
-	/*
-	 * The identity setting carries the payload's own text (what the claims
-	 * were parsed from): no re-serialisation of the claims.
-	 */
-	if (entry == NULL)
-	{
-		/* cached only once its time claims passed (an expired token is not kept) */
-		entry = token_cache_store(token, len, hash, gen, claims, &times, text);
-	}
-	else
-		text = entry->claims_text;
-	/*
-	 * The entry stays valid until the next lookup or store (none happens
-	 * below); it remembers when its claims were last found not revoked.
-	 */
-	auth_revocation_check_remembered(claims, entry ? &entry->revocation_gen : &not_cached);
-	if (issuer)
-		issuer_set_identity(issuer, claims, text);
-	else
-		auth_identity_set_text(claims, text);
-	return claims;
-}
-
-/*
- * SQL function: auth.jwt_verify(token text) returns jsonb
- * (also auth.jwt_session_init(token text))
- */
-PG_FUNCTION_INFO_V1(auth_jwt_verify);
-Datum
-auth_jwt_verify(PG_FUNCTION_ARGS)
-{
-	text	   *token = PG_GETARG_TEXT_PP(0);
-
-	PG_RETURN_JSONB_P(auth_jwt_verify_token(VARDATA_ANY(token), VARSIZE_ANY_EXHDR(token)));
 }
 
 /* ---- explicit keys ---- */
@@ -524,7 +426,7 @@ auth_jwt_decode(PG_FUNCTION_ARGS)
 	JwtTimes	times;
 
 	verify_explicit(fcinfo, &p);
-	claims = parse_claims(&p, NULL);
+	claims = jwt_parse_claims(&p, NULL);
 	jwt_read_times(claims, &times);
 	jwt_check_times(&times);
 	PG_RETURN_JSONB_P(claims);

@@ -20,7 +20,6 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
-#include "identity/issuers.h"
 #include "tokens.h"
 
 static AuthSetting jwt_settings[] = {
@@ -48,7 +47,6 @@ auth_tokens_init(void)
 {
 	auth_register_settings(jwt_settings, lengthof(jwt_settings));
 	keyring_init();
-	issuers_init();
 }
 
 int

@@ -2,8 +2,9 @@
  *
  * tokens.h
  *	  Declarations shared by the files of the tokens area (keys.c, jws.c,
- *	  keyring.c, jwt.c, tokens.c).  Other areas use only
- *	  auth_jwt_verify_token() from auth_ext.h.
+ *	  keyring.c, jwt.c, jwt_sign.c, tokens.c), and what the areas above it
+ *	  use: the identity area's verification (src/identity: verify.c,
+ *	  issuers*.c) and the accounts area's random tokens (recovery.c).
  *
  * src/tokens/tokens.h
  *
