@@ -34,6 +34,8 @@ MUTATIONS=(
 "revocation-ignores-sid|src/tokens/revocation.c|s/\tif \(sid\)\n\t\tkeys\[nkeys\+\+\] = PointerGetDatum\(sid\);\n//|node|45_sessions"
 "reset-unknown-skips-work|src/sql/45_recovery.sql|s/IF v_allowed AND v_target IS NOT NULL THEN/IF v_allowed AND v_user IS NOT NULL THEN/|pgtap|45_recovery"
 "reset-token-never-expires|src/sql/45_recovery.sql|s/ WHERE used\.expires_at OPERATOR\(pg_catalog\.>\) pg_catalog\.now\(\)\n   AND / WHERE /|node|46_recovery"
+'layout-upward-call|src/base/settings.c|s/(\tauth_watch_table\("config", settings_reset\);\n)/$1\tif (getenv("AUTH_LAYOUT_PROBE"))\n\t\tauth_identity_set(NULL);\n/|shell|70_layout'
+'layout-cycle|src/tokens/keys.c|s/(\n\tAssert\(nbytes <= \(int\) sizeof\(buf\)\);\n)/$1\tif (getenv("AUTH_LAYOUT_PROBE"))\n\t\t(void) keyring_generation();\n/|shell|70_layout'
 'runner-suite-exits-early|test/sh/70_privileges.sh|s/(\x22the owner retires a key\x22\n)/$1exit 0\n/|shell|70_privileges'
 'runner-standby-backend-crash|test/sh/40_standby.sh|s/(\x22it is a hot standby\x22\n)/$1standby -c \x22SELECT pg_sleep(3)\x22 >\/dev\/null 2>&1 & sleep 1; kill -SEGV \$(standby -c \x22SELECT pid FROM pg_stat_activity WHERE query LIKE \x27SELECT pg_sleep%\x27 AND pid <> pg_backend_pid()\x22); wait\n/|shell|40_standby'
 )
