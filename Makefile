@@ -19,7 +19,7 @@ override with_llvm = no
 EXTENSION   = auth_ext auth_ext_todo
 EXTVERSION  = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" auth_ext.control)
 MODULE_big  = auth_ext
-OBJS        = auth_ext.o $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/core/*.c)))
+OBJS        = auth_ext.o $(patsubst %.c,%.o,$(sort $(wildcard src/*/*.c)))
 PGFILEDESC  = "auth_ext - authentication inside PostgreSQL"
 
 # The newest version's install script is assembled from one file per area
@@ -41,7 +41,7 @@ DATA        = auth_ext--1.0.sql auth_ext_todo--1.0.sql $(wildcard auth_ext--*--*
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --load-extension=auth_ext
 
-PG_CPPFLAGS = -Isrc -Isrc/core
+PG_CPPFLAGS = -Isrc -Isrc/base -Isrc/core
 # -Wno-unused-parameter: the server's own headers (ilist.h, bufpage.h) and every
 # fmgr/callback signature have parameters a body may not need.
 PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter

@@ -13,7 +13,7 @@
 --     and qualifies every type, relation, function and operator;
 --   * key management and configure are SECURITY INVOKER and check inside
 --     that the caller has the extension owner's privileges
---     (auth._require_admin, src/admin.c; auth.jwt_sign checks the same in C);
+--     (auth._require_admin, src/base/admin.c; auth.jwt_sign checks the same in C);
 --   * the account functions belong to the extension owner, which gets the
 --     grants they need; sign-in no longer waits on another session's open
 --     transaction and verifies an unknown email against a real stored hash
@@ -120,7 +120,7 @@ CREATE FUNCTION auth._require_admin(action pg_catalog.text) RETURNS pg_catalog.v
     LANGUAGE C STABLE STRICT PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'auth_require_admin_sql';
 COMMENT ON FUNCTION auth._require_admin(pg_catalog.text) IS
-    'raises 42501 unless current_user has the privileges of the extension owner (src/admin.c)';
+    'raises 42501 unless current_user has the privileges of the extension owner (src/base/admin.c)';
 REVOKE ALL ON FUNCTION auth._require_admin(pg_catalog.text) FROM PUBLIC;
 
 -- ---- settings and keys: SECURITY INVOKER with the admin check ----
@@ -608,7 +608,7 @@ $$;
 
 -- ---- 1.2: trusted issuers (issue 15), as src/sql/25_issuers.sql ----
 
--- Tokens from other identity providers (issue 15; src/issuers.c, src/issuers_check.c): issuers
+-- Tokens from other identity providers (issue 15; src/identity/issuers.c, src/identity/issuers_check.c): issuers
 -- the owner trusts with their public keys (a JWKS), audiences and claim
 -- mapping.  auth.jwt_verify() verifies a token whose "iss" names one of
 -- them with that issuer's keys only, any other token with auth.keys only.
@@ -711,7 +711,7 @@ COMMENT ON FUNCTION auth.issuers() IS
     'the trusted issuers with their kids, audiences, options and public keys';
 REVOKE ALL ON FUNCTION auth.issuers() FROM PUBLIC;
 
--- Linking external users to local rows (issue 15, item 3; src/linking.c).
+-- Linking external users to local rows (issue 15, item 3; src/identity/linking.c).
 -- auth.identities maps a trusted issuer's subject (the value of its
 -- user_id_claim) to a local user, so that auth.uid() is one stable local
 -- uuid whichever provider the person signed in with.  The owner links and
@@ -876,7 +876,7 @@ COMMENT ON FUNCTION auth._provision_identity(pg_catalog.text, pg_catalog.text, p
 -- Only the extension owner (auth.jwt_verify runs it with the owner's rights).
 REVOKE ALL ON FUNCTION auth._provision_identity(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb) FROM PUBLIC;
 
--- Neon's pg_session_jwt vocabulary (issue 15, item 5; src/session_jwt.c).
+-- Neon's pg_session_jwt vocabulary (issue 15, item 5; src/identity/session_jwt.c).
 -- auth.jwt_session_init (= jwt_verify), auth.session (= jwt), auth.user_id
 -- and auth.uid are declared with their areas; auth.init() is the one name
 -- that was missing.  There it loads the session's key from the setting
@@ -920,10 +920,10 @@ COMMENT ON FUNCTION auth.signout_everywhere() IS
 -- token (auth.refresh_tokens keeps its SHA-256 only) that auth.refresh()
 -- trades for a new access token and a new refresh token (rotation).  Ending
 -- a session deletes its row and writes "sid:<id>" into auth.revocations,
--- which jwt_verify's revocation check (src/revocation.c) reads in the same
+-- which jwt_verify's revocation check (src/tokens/revocation.c) reads in the same
 -- index probe as jti: and sub:, so its access tokens stop verifying at
 -- once in every backend, cached ones included.  The C helpers (settings,
--- refresh-token randomness, hash and sealing) are src/sessions.c.
+-- refresh-token randomness, hash and sealing) are src/accounts/sessions.c.
 --
 -- Application roles never read these tables: they go through
 -- auth.sessions(), auth.revoke_session(), auth.refresh(), auth.signout()
@@ -959,7 +959,7 @@ SELECT pg_catalog.pg_extension_config_dump('auth.sessions'::pg_catalog.regclass,
 -- (rotated_at IS NULL) and the rotated ones, kept for reuse detection while
 -- the session lives (deleted with it).  Only SHA-256 of the token is
 -- stored; a rotated row keeps its successor sealed with a pad only the
--- holder of the rotated token can compute (src/sessions.c).
+-- holder of the rotated token can compute (src/accounts/sessions.c).
 CREATE TABLE auth.refresh_tokens (
     hash       pg_catalog.bytea PRIMARY KEY
                CONSTRAINT refresh_tokens_hash_check
@@ -978,7 +978,7 @@ REVOKE ALL ON auth.refresh_tokens FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('auth.refresh_tokens'::pg_catalog.regclass, ''::pg_catalog.text);
 
 
--- ---- C helpers (src/sessions.c) ----------------------------------------------
+-- ---- C helpers (src/accounts/sessions.c) ----------------------------------------------
 
 CREATE FUNCTION auth._sessions_policy(
     OUT access_token_seconds pg_catalog.int4, OUT session_idle_seconds pg_catalog.int4,
@@ -1356,7 +1356,7 @@ COMMENT ON FUNCTION auth.refresh(pg_catalog.text) IS
 -- and set response.status, are SECURITY DEFINER owned by the extension
 -- owner, pin search_path = pg_catalog, pg_temp and qualify every name.
 --
--- One-time tokens (src/recovery.c, auth._recovery_token): 256 random bits
+-- One-time tokens (src/accounts/recovery.c, auth._recovery_token): 256 random bits
 -- from OpenSSL, base64url.  auth.recovery_tokens keeps only their SHA-256;
 -- the token itself is written once, to auth.outbox, for the application's
 -- mailer, announced with NOTIFY auth_outbox.  Neither table is readable by
@@ -1431,7 +1431,7 @@ REVOKE ALL ON auth.recovery_requests FROM PUBLIC;
 -- functions run as the owner and write all three (UPDATE: their purges
 -- lock the rows they delete, FOR UPDATE SKIP LOCKED).
 
--- ---- C helpers (src/recovery.c) -------------------------------------------
+-- ---- C helpers (src/accounts/recovery.c) -------------------------------------------
 
 CREATE FUNCTION auth._recovery_policy(
     OUT reset_token_seconds pg_catalog.int4, OUT verify_token_seconds pg_catalog.int4,

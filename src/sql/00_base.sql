@@ -122,7 +122,7 @@ CREATE FUNCTION auth._require_admin(action pg_catalog.text) RETURNS pg_catalog.v
     LANGUAGE C STABLE STRICT PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'auth_require_admin_sql';
 COMMENT ON FUNCTION auth._require_admin(pg_catalog.text) IS
-    'raises 42501 unless current_user has the privileges of the extension owner (src/admin.c)';
+    'raises 42501 unless current_user has the privileges of the extension owner (src/base/admin.c)';
 -- Harmless to anyone (it only raises), but internal.
 REVOKE ALL ON FUNCTION auth._require_admin(pg_catalog.text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth._require_admin(pg_catalog.text) TO @extowner@;

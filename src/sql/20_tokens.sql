@@ -4,7 +4,7 @@
 -- and set no state (jws_verify, jwt_decode, jwt_decode_unverified) are
 -- PARALLEL SAFE since 1.1: in parallel mode, leader or worker, the settings
 -- they read are loaded with the query's snapshot and not cached
--- (src/table_read.c).  Functions that set the transaction's identity
+-- (src/base/table_read.c).  Functions that set the transaction's identity
 -- (jwt_verify, jwt_session_init) or write (keys, jwt_sign's jti) stay
 -- PARALLEL UNSAFE.  A change here needs the same change in the upgrade script
 -- (auth_ext--1.0--1.1.sql, or the next one).
@@ -197,7 +197,7 @@ COMMENT ON FUNCTION auth.jwt_sign(pg_catalog.jsonb) IS
     'sign claims with the keyring''s signing key, adding iat, exp, jti and the configured iss/aud';
 -- Minting tokens is the server's job (sign-in), not an application role's;
 -- the C function also checks that its caller has the extension owner's
--- privileges (src/admin.c), whatever EXECUTE grants say.
+-- privileges (src/base/admin.c), whatever EXECUTE grants say.
 REVOKE ALL ON FUNCTION auth.jwt_sign(pg_catalog.jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth.jwt_sign(pg_catalog.jsonb) TO @extowner@;
 

@@ -1,4 +1,4 @@
--- Tokens from other identity providers (issue 15; src/issuers.c, src/issuers_check.c): issuers
+-- Tokens from other identity providers (issue 15; src/identity/issuers.c, src/identity/issuers_check.c): issuers
 -- the owner trusts with their public keys (a JWKS), audiences and claim
 -- mapping.  auth.jwt_verify() verifies a token whose "iss" names one of
 -- them with that issuer's keys only, any other token with auth.keys only.

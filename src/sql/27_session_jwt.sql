@@ -1,4 +1,4 @@
--- Neon's pg_session_jwt vocabulary (issue 15, item 5; src/session_jwt.c).
+-- Neon's pg_session_jwt vocabulary (issue 15, item 5; src/identity/session_jwt.c).
 -- auth.jwt_session_init (= jwt_verify), auth.session (= jwt), auth.user_id
 -- and auth.uid are declared with their areas; auth.init() is the one name
 -- that was missing.  There it loads the session's key from the setting

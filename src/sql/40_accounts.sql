@@ -225,7 +225,7 @@ GRANT EXECUTE ON FUNCTION auth._fail(pg_catalog.text, pg_catalog.int4) TO @extow
 -- (42_sessions.sql: auth._session_start, auth._session_body).  Not
 -- SECURITY DEFINER: called by the account functions, it signs as their
 -- owner; called directly after an over-broad EXECUTE grant, auth.jwt_sign
--- refuses the caller (src/admin.c).  email and name are those of the user
+-- refuses the caller (src/base/admin.c).  email and name are those of the user
 -- row, kept in the signature since 1.0.
 CREATE FUNCTION auth._session(user_id pg_catalog.uuid, email pg_catalog.text, name pg_catalog.text,
                               status pg_catalog.int4)

@@ -6,10 +6,10 @@
 -- token (auth.refresh_tokens keeps its SHA-256 only) that auth.refresh()
 -- trades for a new access token and a new refresh token (rotation).  Ending
 -- a session deletes its row and writes "sid:<id>" into auth.revocations,
--- which jwt_verify's revocation check (src/revocation.c) reads in the same
+-- which jwt_verify's revocation check (src/tokens/revocation.c) reads in the same
 -- index probe as jti: and sub:, so its access tokens stop verifying at
 -- once in every backend, cached ones included.  The C helpers (settings,
--- refresh-token randomness, hash and sealing) are src/sessions.c.
+-- refresh-token randomness, hash and sealing) are src/accounts/sessions.c.
 --
 -- Application roles never read these tables: they go through
 -- auth.sessions(), auth.revoke_session(), auth.refresh(), auth.signout()
@@ -45,7 +45,7 @@ SELECT pg_catalog.pg_extension_config_dump('auth.sessions'::pg_catalog.regclass,
 -- (rotated_at IS NULL) and the rotated ones, kept for reuse detection while
 -- the session lives (deleted with it).  Only SHA-256 of the token is
 -- stored; a rotated row keeps its successor sealed with a pad only the
--- holder of the rotated token can compute (src/sessions.c).
+-- holder of the rotated token can compute (src/accounts/sessions.c).
 CREATE TABLE auth.refresh_tokens (
     hash       pg_catalog.bytea PRIMARY KEY
                CONSTRAINT refresh_tokens_hash_check
@@ -65,7 +65,7 @@ SELECT pg_catalog.pg_extension_config_dump('auth.refresh_tokens'::pg_catalog.reg
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON auth.sessions, auth.refresh_tokens TO @extowner@;
 
--- ---- C helpers (src/sessions.c) ----------------------------------------------
+-- ---- C helpers (src/accounts/sessions.c) ----------------------------------------------
 
 CREATE FUNCTION auth._sessions_policy(
     OUT access_token_seconds pg_catalog.int4, OUT session_idle_seconds pg_catalog.int4,

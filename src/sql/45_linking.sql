@@ -1,4 +1,4 @@
--- Linking external users to local rows (issue 15, item 3; src/linking.c).
+-- Linking external users to local rows (issue 15, item 3; src/identity/linking.c).
 -- auth.identities maps a trusted issuer's subject (the value of its
 -- user_id_claim) to a local user, so that auth.uid() is one stable local
 -- uuid whichever provider the person signed in with.  The owner links and

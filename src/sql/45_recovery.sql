@@ -5,7 +5,7 @@
 -- and set response.status, are SECURITY DEFINER owned by the extension
 -- owner, pin search_path = pg_catalog, pg_temp and qualify every name.
 --
--- One-time tokens (src/recovery.c, auth._recovery_token): 256 random bits
+-- One-time tokens (src/accounts/recovery.c, auth._recovery_token): 256 random bits
 -- from OpenSSL, base64url.  auth.recovery_tokens keeps only their SHA-256;
 -- the token itself is written once, to auth.outbox, for the application's
 -- mailer, announced with NOTIFY auth_outbox.  Neither table is readable by
@@ -82,7 +82,7 @@ REVOKE ALL ON auth.recovery_requests FROM PUBLIC;
 GRANT SELECT, INSERT, UPDATE, DELETE ON auth.outbox, auth.recovery_tokens TO @extowner@;
 GRANT SELECT, INSERT, UPDATE, DELETE ON auth.recovery_requests TO @extowner@;
 
--- ---- C helpers (src/recovery.c) -------------------------------------------
+-- ---- C helpers (src/accounts/recovery.c) -------------------------------------------
 
 CREATE FUNCTION auth._recovery_policy(
     OUT reset_token_seconds pg_catalog.int4, OUT verify_token_seconds pg_catalog.int4,

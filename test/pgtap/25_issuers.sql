@@ -1,5 +1,5 @@
 -- test/pgtap/25_issuers.sql: the SQL API of trusted issuers (issue 15;
--- src/sql/25_issuers.sql, src/issuers.c): what auth.trust_issuer() refuses,
+-- src/sql/25_issuers.sql, src/identity/issuers.c): what auth.trust_issuer() refuses,
 -- with which SQLSTATE, what auth.issuers() shows, and that a role without
 -- the extension owner's privileges can neither call the functions (even
 -- after an over-broad EXECUTE grant) nor read the table.  Live tokens of

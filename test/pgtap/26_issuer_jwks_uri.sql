@@ -1,5 +1,5 @@
 -- test/pgtap/26_issuer_jwks_uri.sql: the trusted issuer's option "jwks_uri"
--- (issue 15, item 4; src/issuers_check.c), the URL contrib/jwks-sync fetches
+-- (issue 15, item 4; src/identity/issuers_check.c), the URL contrib/jwks-sync fetches
 -- the issuer's JWKS from.  The database fetches nothing; it only checks that
 -- the companion is given an http(s) URL with a host and no credentials, keeps
 -- it among the options, and accepts the options auth.issuers() shows when

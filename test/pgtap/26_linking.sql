@@ -1,5 +1,5 @@
 -- test/pgtap/26_linking.sql: the SQL API of linked identities (issue 15,
--- item 3; src/sql/45_linking.sql, src/linking.c): the "provision" option,
+-- item 3; src/sql/45_linking.sql, src/identity/linking.c): the "provision" option,
 -- what auth.link_identity/unlink_identity refuse and with which SQLSTATE,
 -- the identity a linked token gives (also in parallel workers), what a
 -- read-only transaction does with an unseen subject of a provisioning

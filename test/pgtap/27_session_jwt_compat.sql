@@ -1,5 +1,5 @@
 -- test/pgtap/27_session_jwt_compat.sql: Neon's pg_session_jwt vocabulary
--- (issue 15, item 5; src/session_jwt.c, src/sql/27_session_jwt.sql): the
+-- (issue 15, item 5; src/identity/session_jwt.c, src/sql/27_session_jwt.sql): the
 -- functions an app written for pg_session_jwt calls exist here with their
 -- volatility and parallel labels, auth.init() is a setup check (a key in the
 -- setting pg_session_jwt.jwk is refused, never read; no usable key is 55000),

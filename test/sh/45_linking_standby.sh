@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Linked identities on a hot standby (issue 15, item 3; src/linking.c): a
+# Linked identities on a hot standby (issue 15, item 3; src/identity/linking.c): a
 # standby only reads auth.identities, so a subject linked on the primary has
 # its local uuid there, while the first token of a subject that a
 # provisioning issuer has not seen yet verifies as an unlinked one
