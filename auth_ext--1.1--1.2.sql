@@ -840,7 +840,13 @@ BEGIN
     v_user := pg_catalog.gen_random_uuid();
     IF v_verified OPERATOR(pg_catalog.=) 'true'::pg_catalog.jsonb
        OR v_verified OPERATOR(pg_catalog.=) '"true"'::pg_catalog.jsonb THEN
-        v_email := pg_catalog.lower(claims OPERATOR(pg_catalog.->>) 'email'::pg_catalog.text);
+        -- normalised and checked as sign-up does, else the placeholder (R4)
+        v_email := pg_catalog.lower(pg_catalog.btrim(claims OPERATOR(pg_catalog.->>) 'email'::pg_catalog.text,
+                                                     E' \t\r\n'::pg_catalog.text));
+        IF pg_catalog.octet_length(v_email) OPERATOR(pg_catalog.>) 254
+           OR v_email OPERATOR(pg_catalog.!~) '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:].]+$'::pg_catalog.text THEN
+            v_email := NULL;
+        END IF;
     END IF;
     LOOP
         BEGIN
@@ -1141,6 +1147,10 @@ BEGIN
         'email_verified'::pg_catalog.text, v_user.email_verified,
         'role'::pg_catalog.text, (SELECT p.token_role FROM auth._accounts_policy() p),
         'sid'::pg_catalog.text, _session_body.session_id::pg_catalog.text,
+        -- iat and exp from one clock reading: the token lives exactly
+        -- access_token_seconds (jwt_sign's default iat is the statement's
+        -- start, a second or more before a slow sign-in ends: R5)
+        'iat'::pg_catalog.text, v_now,
         'exp'::pg_catalog.text, v_exp));
     UPDATE auth.sessions s
        SET token_expires_at = GREATEST(s.token_expires_at, pg_catalog.to_timestamp(v_exp::pg_catalog.float8))
@@ -1175,7 +1185,14 @@ DECLARE
     v_refresh pg_catalog.text := auth._refresh_token();
 BEGIN
     IF v_headers IS NOT NULL AND v_headers OPERATOR(pg_catalog.<>) ''::pg_catalog.text THEN
-        v_agent := pg_catalog.left(v_headers::pg_catalog.jsonb OPERATOR(pg_catalog.->>) 'user-agent'::pg_catalog.text, 512);
+        -- The client's word, shown in auth.sessions() only: headers that are
+        -- not JSON (any role can set request.headers) give no user-agent
+        -- instead of failing the sign-in (docs/70_findings.md, R1).
+        BEGIN
+            v_agent := pg_catalog.left(v_headers::pg_catalog.jsonb OPERATOR(pg_catalog.->>) 'user-agent'::pg_catalog.text, 512);
+        EXCEPTION WHEN data_exception OR statement_too_complex THEN
+            v_agent := NULL;
+        END;
     END IF;
     DELETE FROM auth.sessions s
      WHERE s.user_id OPERATOR(pg_catalog.=) _session_start.user_id
@@ -1316,6 +1333,21 @@ BEGIN
            SET rotated_at = pg_catalog.clock_timestamp(),
                successor = auth._refresh_seal(refresh.refresh_token, v_next)
          WHERE t.hash OPERATOR(pg_catalog.=) v_hash;
+        -- A seal serves only in the grace window: past it, erased (empty), so
+        -- that an old token and a copy of this table (a dump, a backup) do
+        -- not unseal the chain up to the current token (docs/70_findings.md, R2).
+        UPDATE auth.refresh_tokens t SET successor = ''::pg_catalog.bytea
+         WHERE t.session_id OPERATOR(pg_catalog.=) v_s.id
+           AND pg_catalog.octet_length(t.successor) OPERATOR(pg_catalog.>) 0
+           AND t.rotated_at OPERATOR(pg_catalog.<=) (pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-)
+               pg_catalog.make_interval(secs => (SELECT p.refresh_reuse_interval_seconds FROM auth._sessions_policy() p)::pg_catalog.float8));
+        -- The 100 most recently rotated tokens are kept for reuse detection,
+        -- older ones dropped: a session refreshed in a loop stays bounded (R3).
+        DELETE FROM auth.refresh_tokens t
+         WHERE t.hash OPERATOR(pg_catalog.=) ANY (ARRAY(
+               SELECT o.hash FROM auth.refresh_tokens o
+                WHERE o.session_id OPERATOR(pg_catalog.=) v_s.id AND o.rotated_at IS NOT NULL
+                ORDER BY o.rotated_at DESC, o.hash OFFSET 100));
     ELSIF pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) v_t.rotated_at OPERATOR(pg_catalog.<=)
           pg_catalog.make_interval(secs => (SELECT p.refresh_reuse_interval_seconds FROM auth._sessions_policy() p)::pg_catalog.float8) THEN
         -- grace window: follow the chain to the current token
@@ -1519,11 +1551,14 @@ CREATE FUNCTION auth._count_request(kind pg_catalog.text, email pg_catalog.text,
 DECLARE
     v_requests pg_catalog.int4;
 BEGIN
+    -- A row whose hour is over counts nothing any more (the upsert below
+    -- would start it again): purged then, not a day later, so a flood of
+    -- requests for made-up emails keeps an hour of rows, not a day (R6).
     DELETE FROM auth.recovery_requests r
         WHERE (r.kind, r.email) OPERATOR(pg_catalog.=) ANY (ARRAY(
             SELECT (o.kind, o.email) FROM auth.recovery_requests o
             WHERE o.window_start OPERATOR(pg_catalog.<)
-                  (pg_catalog.now() OPERATOR(pg_catalog.-) '1 day'::pg_catalog.interval)
+                  (pg_catalog.now() OPERATOR(pg_catalog.-) '1 hour'::pg_catalog.interval)
             LIMIT 100
             FOR UPDATE SKIP LOCKED));
     INSERT INTO auth.recovery_requests AS r (kind, email, window_start, requests)

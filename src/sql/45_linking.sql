@@ -131,7 +131,13 @@ BEGIN
     v_user := pg_catalog.gen_random_uuid();
     IF v_verified OPERATOR(pg_catalog.=) 'true'::pg_catalog.jsonb
        OR v_verified OPERATOR(pg_catalog.=) '"true"'::pg_catalog.jsonb THEN
-        v_email := pg_catalog.lower(claims OPERATOR(pg_catalog.->>) 'email'::pg_catalog.text);
+        -- normalised and checked as sign-up does, else the placeholder (R4)
+        v_email := pg_catalog.lower(pg_catalog.btrim(claims OPERATOR(pg_catalog.->>) 'email'::pg_catalog.text,
+                                                     E' \t\r\n'::pg_catalog.text));
+        IF pg_catalog.octet_length(v_email) OPERATOR(pg_catalog.>) 254
+           OR v_email OPERATOR(pg_catalog.!~) '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:].]+$'::pg_catalog.text THEN
+            v_email := NULL;
+        END IF;
     END IF;
     LOOP
         BEGIN
