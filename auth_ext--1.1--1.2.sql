@@ -827,6 +827,18 @@ DECLARE
     v_verified pg_catalog.jsonb := claims OPERATOR(pg_catalog.->) 'email_verified'::pg_catalog.text;
 BEGIN
     PERFORM auth._require_admin('provision identities'::pg_catalog.text);
+    -- The primary key (issuer, subject) cannot index much more (54000, with
+    -- this function's text in the error): refused as a token, cleanly (R8).
+    IF pg_catalog.octet_length(_provision_identity.issuer) OPERATOR(pg_catalog.+)
+       pg_catalog.octet_length(_provision_identity.subject) OPERATOR(pg_catalog.>) 2048 THEN
+        RAISE EXCEPTION 'the token''s subject is too long to be linked to a local user'
+            USING ERRCODE = 'PT401',
+                  DETAIL = pg_catalog.format('Issuer "%s" provisions local users; its subject and issuer together may have 2048 bytes, this one has %s.',
+                                             _provision_identity.issuer,
+                                             pg_catalog.octet_length(_provision_identity.issuer) OPERATOR(pg_catalog.+)
+                                             pg_catalog.octet_length(_provision_identity.subject)),
+                  HINT = 'Map a shorter claim with the issuer''s user_id_claim option.';
+    END IF;
     SELECT i.user_id INTO v_user FROM auth.identities i
      WHERE i.issuer OPERATOR(pg_catalog.=) _provision_identity.issuer
        AND i.subject OPERATOR(pg_catalog.=) _provision_identity.subject;
@@ -1067,10 +1079,24 @@ BEGIN
            AND (_end_sessions.keep_session IS NULL OR s.id OPERATOR(pg_catalog.<>) _end_sessions.keep_session)
         RETURNING s.id, s.created_at, s.last_used_at, s.token_expires_at
     ), revoked AS (
+        -- Kept until the last access token that may carry the sid expires:
+        -- the latest exp recorded, or the latest exp a mint could have given
+        -- now (accounts.access_token_seconds, within session_max_seconds),
+        -- for a token minted by a refresh whose transaction was rolled back
+        -- (its exp was never recorded: docs/70_findings.md, R7).
         INSERT INTO auth.revocations (key, expires_at)
-            SELECT 'sid:'::pg_catalog.text OPERATOR(pg_catalog.||) e.id::pg_catalog.text, e.token_expires_at
-              FROM ended e
-             WHERE e.token_expires_at OPERATOR(pg_catalog.>) pg_catalog.now()
+            SELECT 'sid:'::pg_catalog.text OPERATOR(pg_catalog.||) e.id::pg_catalog.text, x.until
+              FROM ended e, auth._sessions_policy() p,
+                   LATERAL (SELECT GREATEST(e.token_expires_at,
+                       CASE WHEN p.session_max_seconds OPERATOR(pg_catalog.>) 0
+                            THEN LEAST(pg_catalog.clock_timestamp() OPERATOR(pg_catalog.+)
+                                           pg_catalog.make_interval(secs => p.access_token_seconds::pg_catalog.float8),
+                                       e.created_at OPERATOR(pg_catalog.+)
+                                           pg_catalog.make_interval(secs => p.session_max_seconds::pg_catalog.float8))
+                            ELSE pg_catalog.clock_timestamp() OPERATOR(pg_catalog.+)
+                                     pg_catalog.make_interval(secs => p.access_token_seconds::pg_catalog.float8)
+                       END) AS until) x
+             WHERE x.until OPERATOR(pg_catalog.>) pg_catalog.now()
             ON CONFLICT (key) DO NOTHING
     )
     SELECT pg_catalog.count(*) FILTER (WHERE coalesce(

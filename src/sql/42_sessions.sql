@@ -154,10 +154,24 @@ BEGIN
            AND (_end_sessions.keep_session IS NULL OR s.id OPERATOR(pg_catalog.<>) _end_sessions.keep_session)
         RETURNING s.id, s.created_at, s.last_used_at, s.token_expires_at
     ), revoked AS (
+        -- Kept until the last access token that may carry the sid expires:
+        -- the latest exp recorded, or the latest exp a mint could have given
+        -- now (accounts.access_token_seconds, within session_max_seconds),
+        -- for a token minted by a refresh whose transaction was rolled back
+        -- (its exp was never recorded: docs/70_findings.md, R7).
         INSERT INTO auth.revocations (key, expires_at)
-            SELECT 'sid:'::pg_catalog.text OPERATOR(pg_catalog.||) e.id::pg_catalog.text, e.token_expires_at
-              FROM ended e
-             WHERE e.token_expires_at OPERATOR(pg_catalog.>) pg_catalog.now()
+            SELECT 'sid:'::pg_catalog.text OPERATOR(pg_catalog.||) e.id::pg_catalog.text, x.until
+              FROM ended e, auth._sessions_policy() p,
+                   LATERAL (SELECT GREATEST(e.token_expires_at,
+                       CASE WHEN p.session_max_seconds OPERATOR(pg_catalog.>) 0
+                            THEN LEAST(pg_catalog.clock_timestamp() OPERATOR(pg_catalog.+)
+                                           pg_catalog.make_interval(secs => p.access_token_seconds::pg_catalog.float8),
+                                       e.created_at OPERATOR(pg_catalog.+)
+                                           pg_catalog.make_interval(secs => p.session_max_seconds::pg_catalog.float8))
+                            ELSE pg_catalog.clock_timestamp() OPERATOR(pg_catalog.+)
+                                     pg_catalog.make_interval(secs => p.access_token_seconds::pg_catalog.float8)
+                       END) AS until) x
+             WHERE x.until OPERATOR(pg_catalog.>) pg_catalog.now()
             ON CONFLICT (key) DO NOTHING
     )
     SELECT pg_catalog.count(*) FILTER (WHERE coalesce(

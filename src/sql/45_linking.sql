@@ -118,6 +118,18 @@ DECLARE
     v_verified pg_catalog.jsonb := claims OPERATOR(pg_catalog.->) 'email_verified'::pg_catalog.text;
 BEGIN
     PERFORM auth._require_admin('provision identities'::pg_catalog.text);
+    -- The primary key (issuer, subject) cannot index much more (54000, with
+    -- this function's text in the error): refused as a token, cleanly (R8).
+    IF pg_catalog.octet_length(_provision_identity.issuer) OPERATOR(pg_catalog.+)
+       pg_catalog.octet_length(_provision_identity.subject) OPERATOR(pg_catalog.>) 2048 THEN
+        RAISE EXCEPTION 'the token''s subject is too long to be linked to a local user'
+            USING ERRCODE = 'PT401',
+                  DETAIL = pg_catalog.format('Issuer "%s" provisions local users; its subject and issuer together may have 2048 bytes, this one has %s.',
+                                             _provision_identity.issuer,
+                                             pg_catalog.octet_length(_provision_identity.issuer) OPERATOR(pg_catalog.+)
+                                             pg_catalog.octet_length(_provision_identity.subject)),
+                  HINT = 'Map a shorter claim with the issuer''s user_id_claim option.';
+    END IF;
     SELECT i.user_id INTO v_user FROM auth.identities i
      WHERE i.issuer OPERATOR(pg_catalog.=) _provision_identity.issuer
        AND i.subject OPERATOR(pg_catalog.=) _provision_identity.subject;

@@ -11,11 +11,15 @@
 --   R5  exp - iat of a minted token exceeded accounts.access_token_seconds
 --       when the sign-in ended in a later second than its statement began
 --   R6  request counts of made-up emails kept a day instead of their hour
+--   R7  a token minted by a refresh whose transaction rolled back outlived
+--       the sid revocation of its session
+--   R8  a provisioning issuer's very long subject failed with 54000 (the
+--       internal function's text in the error) instead of a token error
 -- and what was tried without finding anything (T: SQLSTATEs and bodies of
 -- garbage input, privileges, another user's sid, enumeration at the limit).
 -- The same seals through a real pg_dump: test/sh/72_review_sessions.sh.
 BEGIN;
-SELECT plan(58);
+SELECT plan(64);
 
 SELECT auth.configure('password.argon2_memory_kib', '64');
 SELECT auth.configure('password.argon2_iterations', '1');
@@ -60,6 +64,11 @@ $$;
 
 SELECT ok(auth.signup('ann@t72.example', 'password-ann', 'Ann') ? 'token', 'Ann signs up');
 SELECT ok(auth.signup('bob@t72.example', 'password-bob', 'Bob') ? 'token', 'Bob signs up');
+
+CREATE FUNCTION pg_temp.claims(body jsonb) RETURNS jsonb LANGUAGE sql AS $$
+    SELECT convert_from(decode(translate(rpad(split_part(body->>'token', '.', 2),
+               4 * ((length(split_part(body->>'token', '.', 2)) + 3) / 4), '='), '-_', '+/'), 'base64'), 'UTF8')::jsonb
+$$;
 
 -- ==== R1: request.headers is the client's word ====
 SET LOCAL request.headers = 'this is not json';
@@ -142,6 +151,25 @@ SELECT is(auth.refresh((SELECT v FROM t WHERE name = 'q130'))->>'error',
 SELECT is((SELECT count(*) FROM auth.sessions WHERE id = pg_temp.sid((SELECT v::jsonb FROM t WHERE name = 'q0'))),
     0::bigint, 'R3: ... and ends the session as before');
 
+-- ==== R7: a refresh rolled back still minted a token; its session's revocation must outlive it ====
+INSERT INTO t SELECT 'g0', auth.signin('bob@t72.example', 'password-bob')::text;
+SELECT 1 AS slept FROM pg_sleep(1.1) \gset
+SAVEPOINT rogue;
+SELECT auth.refresh((SELECT v::jsonb->>'refresh_token' FROM t WHERE name = 'g0'))->>'token' AS rogue \gset
+ROLLBACK TO SAVEPOINT rogue;
+INSERT INTO t VALUES ('rogue', :'rogue');
+SELECT ok((SELECT s.token_expires_at FROM auth.sessions s WHERE s.id = pg_temp.sid((SELECT v::jsonb FROM t WHERE name = 'g0')))
+          < to_timestamp((pg_temp.claims(jsonb_build_object('token', (SELECT v FROM t WHERE name = 'rogue')))->>'exp')::float8),
+    'R7: a refresh inside a rolled-back transaction minted a token whose exp its session never recorded');
+SELECT auth.jwt_verify((SELECT v::jsonb->>'token' FROM t WHERE name = 'g0')) IS NOT NULL AS verified \gset
+SELECT is(pg_temp.as_app(format('SELECT auth.revoke_session(%L)', pg_temp.sid((SELECT v::jsonb FROM t WHERE name = 'g0'))))->>'message',
+    'Session revoked', 'R7: Bob revokes that session');
+SELECT ok((SELECT r.expires_at FROM auth.revocations r WHERE r.key = 'sid:' || pg_temp.sid((SELECT v::jsonb FROM t WHERE name = 'g0')))
+          >= to_timestamp((pg_temp.claims(jsonb_build_object('token', (SELECT v FROM t WHERE name = 'rogue')))->>'exp')::float8),
+    'R7: its sid revocation is kept until the rolled-back token expires too (was: until the recorded exp, a second earlier)');
+SELECT throws_ok(format('SELECT auth.jwt_verify(%L)', (SELECT v FROM t WHERE name = 'rogue')), 'PT401', NULL,
+    'R7: the rolled-back token is refused');
+
 -- ==== R4: a provisioned account's email is checked like sign-up's ====
 SELECT auth.create_key('ES256'::text) IS NULL AS made \gset
 SELECT count(*) AS n FROM auth.trust_issuer('https://p.t72.example', jsonb_build_object('keys', auth.jwks()->'keys'), NULL,
@@ -161,6 +189,14 @@ SELECT ok(pg_temp.provisioned_email('p3', '{"email": " ann@t72.example", "email_
 SELECT ok(pg_temp.provisioned_email('p4', '{"email": "eve@t72.example", "email_verified": false}') LIKE '%@external.invalid',
     'R4: unverified: the placeholder (as before)');
 
+-- ==== R8: a subject too long for the link's index: PT401, not 54000 with the function's text ====
+SELECT throws_ok(format('SELECT pg_temp.provisioned_email(%L, %L)',
+                        (SELECT string_agg(md5(i::text), '') FROM generate_series(1, 200) i), '{}'),
+    'PT401', 'the token''s subject is too long to be linked to a local user',
+    'R8: a 6400-byte random subject of a provisioning issuer is refused as a token (was 54000 from the index)');
+SELECT ok(pg_temp.provisioned_email((SELECT string_agg(md5(i::text), '') FROM generate_series(1, 50) i), '{}') LIKE '%@external.invalid',
+    'R8: a 1600-byte one is still provisioned');
+
 -- ==== R5: exp - iat of a minted token is accounts.access_token_seconds ====
 -- a sign-in that ends in a later second than its statement started
 CREATE FUNCTION pg_temp.slow_signin() RETURNS jsonb LANGUAGE plpgsql AS $$
@@ -168,10 +204,6 @@ BEGIN
     PERFORM pg_sleep(1.1);
     RETURN auth.signin('bob@t72.example', 'password-bob');
 END $$;
-CREATE FUNCTION pg_temp.claims(body jsonb) RETURNS jsonb LANGUAGE sql AS $$
-    SELECT convert_from(decode(translate(rpad(split_part(body->>'token', '.', 2),
-               4 * ((length(split_part(body->>'token', '.', 2)) + 3) / 4), '='), '-_', '+/'), 'base64'), 'UTF8')::jsonb
-$$;
 INSERT INTO t SELECT 'slow', pg_temp.slow_signin()::text;
 SELECT is((c->>'exp')::bigint - (c->>'iat')::bigint, 604800::bigint,
           'R5: a sign-in crossing a second boundary: exp - iat is still access_token_seconds (was 604801)')
