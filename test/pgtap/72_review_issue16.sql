@@ -17,7 +17,8 @@
 --       internal function's text in the error) instead of a token error
 -- and what was tried without finding anything (T: SQLSTATEs and bodies of
 -- garbage input, privileges, another user's sid, enumeration at the limit).
--- The same seals through a real pg_dump: test/sh/72_review_sessions.sh.
+-- The same seals through a real pg_dump: test/sh/72_review_sessions.sh;
+-- a client behind PgBouncer: test/sh/72_review_pgbouncer.sh.
 BEGIN;
 SELECT plan(64);
 
