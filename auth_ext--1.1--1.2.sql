@@ -827,6 +827,18 @@ DECLARE
     v_verified pg_catalog.jsonb := claims OPERATOR(pg_catalog.->) 'email_verified'::pg_catalog.text;
 BEGIN
     PERFORM auth._require_admin('provision identities'::pg_catalog.text);
+    -- The primary key (issuer, subject) cannot index much more (54000, with
+    -- this function's text in the error): refused as a token, cleanly (R8).
+    IF pg_catalog.octet_length(_provision_identity.issuer) OPERATOR(pg_catalog.+)
+       pg_catalog.octet_length(_provision_identity.subject) OPERATOR(pg_catalog.>) 2048 THEN
+        RAISE EXCEPTION 'the token''s subject is too long to be linked to a local user'
+            USING ERRCODE = 'PT401',
+                  DETAIL = pg_catalog.format('Issuer "%s" provisions local users; its subject and issuer together may have 2048 bytes, this one has %s.',
+                                             _provision_identity.issuer,
+                                             pg_catalog.octet_length(_provision_identity.issuer) OPERATOR(pg_catalog.+)
+                                             pg_catalog.octet_length(_provision_identity.subject)),
+                  HINT = 'Map a shorter claim with the issuer''s user_id_claim option.';
+    END IF;
     SELECT i.user_id INTO v_user FROM auth.identities i
      WHERE i.issuer OPERATOR(pg_catalog.=) _provision_identity.issuer
        AND i.subject OPERATOR(pg_catalog.=) _provision_identity.subject;
@@ -840,7 +852,13 @@ BEGIN
     v_user := pg_catalog.gen_random_uuid();
     IF v_verified OPERATOR(pg_catalog.=) 'true'::pg_catalog.jsonb
        OR v_verified OPERATOR(pg_catalog.=) '"true"'::pg_catalog.jsonb THEN
-        v_email := pg_catalog.lower(claims OPERATOR(pg_catalog.->>) 'email'::pg_catalog.text);
+        -- normalised and checked as sign-up does, else the placeholder (R4)
+        v_email := pg_catalog.lower(pg_catalog.btrim(claims OPERATOR(pg_catalog.->>) 'email'::pg_catalog.text,
+                                                     E' \t\r\n'::pg_catalog.text));
+        IF pg_catalog.octet_length(v_email) OPERATOR(pg_catalog.>) 254
+           OR v_email OPERATOR(pg_catalog.!~) '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:].]+$'::pg_catalog.text THEN
+            v_email := NULL;
+        END IF;
     END IF;
     LOOP
         BEGIN
@@ -1061,10 +1079,24 @@ BEGIN
            AND (_end_sessions.keep_session IS NULL OR s.id OPERATOR(pg_catalog.<>) _end_sessions.keep_session)
         RETURNING s.id, s.created_at, s.last_used_at, s.token_expires_at
     ), revoked AS (
+        -- Kept until the last access token that may carry the sid expires:
+        -- the latest exp recorded, or the latest exp a mint could have given
+        -- now (accounts.access_token_seconds, within session_max_seconds),
+        -- for a token minted by a refresh whose transaction was rolled back
+        -- (its exp was never recorded: docs/70_findings.md, R7).
         INSERT INTO auth.revocations (key, expires_at)
-            SELECT 'sid:'::pg_catalog.text OPERATOR(pg_catalog.||) e.id::pg_catalog.text, e.token_expires_at
-              FROM ended e
-             WHERE e.token_expires_at OPERATOR(pg_catalog.>) pg_catalog.now()
+            SELECT 'sid:'::pg_catalog.text OPERATOR(pg_catalog.||) e.id::pg_catalog.text, x.until
+              FROM ended e, auth._sessions_policy() p,
+                   LATERAL (SELECT GREATEST(e.token_expires_at,
+                       CASE WHEN p.session_max_seconds OPERATOR(pg_catalog.>) 0
+                            THEN LEAST(pg_catalog.clock_timestamp() OPERATOR(pg_catalog.+)
+                                           pg_catalog.make_interval(secs => p.access_token_seconds::pg_catalog.float8),
+                                       e.created_at OPERATOR(pg_catalog.+)
+                                           pg_catalog.make_interval(secs => p.session_max_seconds::pg_catalog.float8))
+                            ELSE pg_catalog.clock_timestamp() OPERATOR(pg_catalog.+)
+                                     pg_catalog.make_interval(secs => p.access_token_seconds::pg_catalog.float8)
+                       END) AS until) x
+             WHERE x.until OPERATOR(pg_catalog.>) pg_catalog.now()
             ON CONFLICT (key) DO NOTHING
     )
     SELECT pg_catalog.count(*) FILTER (WHERE coalesce(
@@ -1141,6 +1173,10 @@ BEGIN
         'email_verified'::pg_catalog.text, v_user.email_verified,
         'role'::pg_catalog.text, (SELECT p.token_role FROM auth._accounts_policy() p),
         'sid'::pg_catalog.text, _session_body.session_id::pg_catalog.text,
+        -- iat and exp from one clock reading: the token lives exactly
+        -- access_token_seconds (jwt_sign's default iat is the statement's
+        -- start, a second or more before a slow sign-in ends: R5)
+        'iat'::pg_catalog.text, v_now,
         'exp'::pg_catalog.text, v_exp));
     UPDATE auth.sessions s
        SET token_expires_at = GREATEST(s.token_expires_at, pg_catalog.to_timestamp(v_exp::pg_catalog.float8))
@@ -1175,7 +1211,14 @@ DECLARE
     v_refresh pg_catalog.text := auth._refresh_token();
 BEGIN
     IF v_headers IS NOT NULL AND v_headers OPERATOR(pg_catalog.<>) ''::pg_catalog.text THEN
-        v_agent := pg_catalog.left(v_headers::pg_catalog.jsonb OPERATOR(pg_catalog.->>) 'user-agent'::pg_catalog.text, 512);
+        -- The client's word, shown in auth.sessions() only: headers that are
+        -- not JSON (any role can set request.headers) give no user-agent
+        -- instead of failing the sign-in (docs/70_findings.md, R1).
+        BEGIN
+            v_agent := pg_catalog.left(v_headers::pg_catalog.jsonb OPERATOR(pg_catalog.->>) 'user-agent'::pg_catalog.text, 512);
+        EXCEPTION WHEN data_exception OR statement_too_complex THEN
+            v_agent := NULL;
+        END;
     END IF;
     DELETE FROM auth.sessions s
      WHERE s.user_id OPERATOR(pg_catalog.=) _session_start.user_id
@@ -1316,6 +1359,21 @@ BEGIN
            SET rotated_at = pg_catalog.clock_timestamp(),
                successor = auth._refresh_seal(refresh.refresh_token, v_next)
          WHERE t.hash OPERATOR(pg_catalog.=) v_hash;
+        -- A seal serves only in the grace window: past it, erased (empty), so
+        -- that an old token and a copy of this table (a dump, a backup) do
+        -- not unseal the chain up to the current token (docs/70_findings.md, R2).
+        UPDATE auth.refresh_tokens t SET successor = ''::pg_catalog.bytea
+         WHERE t.session_id OPERATOR(pg_catalog.=) v_s.id
+           AND pg_catalog.octet_length(t.successor) OPERATOR(pg_catalog.>) 0
+           AND t.rotated_at OPERATOR(pg_catalog.<=) (pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-)
+               pg_catalog.make_interval(secs => (SELECT p.refresh_reuse_interval_seconds FROM auth._sessions_policy() p)::pg_catalog.float8));
+        -- The 100 most recently rotated tokens are kept for reuse detection,
+        -- older ones dropped: a session refreshed in a loop stays bounded (R3).
+        DELETE FROM auth.refresh_tokens t
+         WHERE t.hash OPERATOR(pg_catalog.=) ANY (ARRAY(
+               SELECT o.hash FROM auth.refresh_tokens o
+                WHERE o.session_id OPERATOR(pg_catalog.=) v_s.id AND o.rotated_at IS NOT NULL
+                ORDER BY o.rotated_at DESC, o.hash OFFSET 100));
     ELSIF pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) v_t.rotated_at OPERATOR(pg_catalog.<=)
           pg_catalog.make_interval(secs => (SELECT p.refresh_reuse_interval_seconds FROM auth._sessions_policy() p)::pg_catalog.float8) THEN
         -- grace window: follow the chain to the current token
@@ -1519,11 +1577,14 @@ CREATE FUNCTION auth._count_request(kind pg_catalog.text, email pg_catalog.text,
 DECLARE
     v_requests pg_catalog.int4;
 BEGIN
+    -- A row whose hour is over counts nothing any more (the upsert below
+    -- would start it again): purged then, not a day later, so a flood of
+    -- requests for made-up emails keeps an hour of rows, not a day (R6).
     DELETE FROM auth.recovery_requests r
         WHERE (r.kind, r.email) OPERATOR(pg_catalog.=) ANY (ARRAY(
             SELECT (o.kind, o.email) FROM auth.recovery_requests o
             WHERE o.window_start OPERATOR(pg_catalog.<)
-                  (pg_catalog.now() OPERATOR(pg_catalog.-) '1 day'::pg_catalog.interval)
+                  (pg_catalog.now() OPERATOR(pg_catalog.-) '1 hour'::pg_catalog.interval)
             LIMIT 100
             FOR UPDATE SKIP LOCKED));
     INSERT INTO auth.recovery_requests AS r (kind, email, window_start, requests)

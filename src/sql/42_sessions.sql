@@ -154,10 +154,24 @@ BEGIN
            AND (_end_sessions.keep_session IS NULL OR s.id OPERATOR(pg_catalog.<>) _end_sessions.keep_session)
         RETURNING s.id, s.created_at, s.last_used_at, s.token_expires_at
     ), revoked AS (
+        -- Kept until the last access token that may carry the sid expires:
+        -- the latest exp recorded, or the latest exp a mint could have given
+        -- now (accounts.access_token_seconds, within session_max_seconds),
+        -- for a token minted by a refresh whose transaction was rolled back
+        -- (its exp was never recorded: docs/70_findings.md, R7).
         INSERT INTO auth.revocations (key, expires_at)
-            SELECT 'sid:'::pg_catalog.text OPERATOR(pg_catalog.||) e.id::pg_catalog.text, e.token_expires_at
-              FROM ended e
-             WHERE e.token_expires_at OPERATOR(pg_catalog.>) pg_catalog.now()
+            SELECT 'sid:'::pg_catalog.text OPERATOR(pg_catalog.||) e.id::pg_catalog.text, x.until
+              FROM ended e, auth._sessions_policy() p,
+                   LATERAL (SELECT GREATEST(e.token_expires_at,
+                       CASE WHEN p.session_max_seconds OPERATOR(pg_catalog.>) 0
+                            THEN LEAST(pg_catalog.clock_timestamp() OPERATOR(pg_catalog.+)
+                                           pg_catalog.make_interval(secs => p.access_token_seconds::pg_catalog.float8),
+                                       e.created_at OPERATOR(pg_catalog.+)
+                                           pg_catalog.make_interval(secs => p.session_max_seconds::pg_catalog.float8))
+                            ELSE pg_catalog.clock_timestamp() OPERATOR(pg_catalog.+)
+                                     pg_catalog.make_interval(secs => p.access_token_seconds::pg_catalog.float8)
+                       END) AS until) x
+             WHERE x.until OPERATOR(pg_catalog.>) pg_catalog.now()
             ON CONFLICT (key) DO NOTHING
     )
     SELECT pg_catalog.count(*) FILTER (WHERE coalesce(
@@ -237,6 +251,10 @@ BEGIN
         'email_verified'::pg_catalog.text, v_user.email_verified,
         'role'::pg_catalog.text, (SELECT p.token_role FROM auth._accounts_policy() p),
         'sid'::pg_catalog.text, _session_body.session_id::pg_catalog.text,
+        -- iat and exp from one clock reading: the token lives exactly
+        -- access_token_seconds (jwt_sign's default iat is the statement's
+        -- start, a second or more before a slow sign-in ends: R5)
+        'iat'::pg_catalog.text, v_now,
         'exp'::pg_catalog.text, v_exp));
     UPDATE auth.sessions s
        SET token_expires_at = GREATEST(s.token_expires_at, pg_catalog.to_timestamp(v_exp::pg_catalog.float8))
@@ -272,7 +290,14 @@ DECLARE
     v_refresh pg_catalog.text := auth._refresh_token();
 BEGIN
     IF v_headers IS NOT NULL AND v_headers OPERATOR(pg_catalog.<>) ''::pg_catalog.text THEN
-        v_agent := pg_catalog.left(v_headers::pg_catalog.jsonb OPERATOR(pg_catalog.->>) 'user-agent'::pg_catalog.text, 512);
+        -- The client's word, shown in auth.sessions() only: headers that are
+        -- not JSON (any role can set request.headers) give no user-agent
+        -- instead of failing the sign-in (docs/70_findings.md, R1).
+        BEGIN
+            v_agent := pg_catalog.left(v_headers::pg_catalog.jsonb OPERATOR(pg_catalog.->>) 'user-agent'::pg_catalog.text, 512);
+        EXCEPTION WHEN data_exception OR statement_too_complex THEN
+            v_agent := NULL;
+        END;
     END IF;
     DELETE FROM auth.sessions s
      WHERE s.user_id OPERATOR(pg_catalog.=) _session_start.user_id
@@ -414,6 +439,21 @@ BEGIN
            SET rotated_at = pg_catalog.clock_timestamp(),
                successor = auth._refresh_seal(refresh.refresh_token, v_next)
          WHERE t.hash OPERATOR(pg_catalog.=) v_hash;
+        -- A seal serves only in the grace window: past it, erased (empty), so
+        -- that an old token and a copy of this table (a dump, a backup) do
+        -- not unseal the chain up to the current token (docs/70_findings.md, R2).
+        UPDATE auth.refresh_tokens t SET successor = ''::pg_catalog.bytea
+         WHERE t.session_id OPERATOR(pg_catalog.=) v_s.id
+           AND pg_catalog.octet_length(t.successor) OPERATOR(pg_catalog.>) 0
+           AND t.rotated_at OPERATOR(pg_catalog.<=) (pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-)
+               pg_catalog.make_interval(secs => (SELECT p.refresh_reuse_interval_seconds FROM auth._sessions_policy() p)::pg_catalog.float8));
+        -- The 100 most recently rotated tokens are kept for reuse detection,
+        -- older ones dropped: a session refreshed in a loop stays bounded (R3).
+        DELETE FROM auth.refresh_tokens t
+         WHERE t.hash OPERATOR(pg_catalog.=) ANY (ARRAY(
+               SELECT o.hash FROM auth.refresh_tokens o
+                WHERE o.session_id OPERATOR(pg_catalog.=) v_s.id AND o.rotated_at IS NOT NULL
+                ORDER BY o.rotated_at DESC, o.hash OFFSET 100));
     ELSIF pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) v_t.rotated_at OPERATOR(pg_catalog.<=)
           pg_catalog.make_interval(secs => (SELECT p.refresh_reuse_interval_seconds FROM auth._sessions_policy() p)::pg_catalog.float8) THEN
         -- grace window: follow the chain to the current token

@@ -118,6 +118,18 @@ DECLARE
     v_verified pg_catalog.jsonb := claims OPERATOR(pg_catalog.->) 'email_verified'::pg_catalog.text;
 BEGIN
     PERFORM auth._require_admin('provision identities'::pg_catalog.text);
+    -- The primary key (issuer, subject) cannot index much more (54000, with
+    -- this function's text in the error): refused as a token, cleanly (R8).
+    IF pg_catalog.octet_length(_provision_identity.issuer) OPERATOR(pg_catalog.+)
+       pg_catalog.octet_length(_provision_identity.subject) OPERATOR(pg_catalog.>) 2048 THEN
+        RAISE EXCEPTION 'the token''s subject is too long to be linked to a local user'
+            USING ERRCODE = 'PT401',
+                  DETAIL = pg_catalog.format('Issuer "%s" provisions local users; its subject and issuer together may have 2048 bytes, this one has %s.',
+                                             _provision_identity.issuer,
+                                             pg_catalog.octet_length(_provision_identity.issuer) OPERATOR(pg_catalog.+)
+                                             pg_catalog.octet_length(_provision_identity.subject)),
+                  HINT = 'Map a shorter claim with the issuer''s user_id_claim option.';
+    END IF;
     SELECT i.user_id INTO v_user FROM auth.identities i
      WHERE i.issuer OPERATOR(pg_catalog.=) _provision_identity.issuer
        AND i.subject OPERATOR(pg_catalog.=) _provision_identity.subject;
@@ -131,7 +143,13 @@ BEGIN
     v_user := pg_catalog.gen_random_uuid();
     IF v_verified OPERATOR(pg_catalog.=) 'true'::pg_catalog.jsonb
        OR v_verified OPERATOR(pg_catalog.=) '"true"'::pg_catalog.jsonb THEN
-        v_email := pg_catalog.lower(claims OPERATOR(pg_catalog.->>) 'email'::pg_catalog.text);
+        -- normalised and checked as sign-up does, else the placeholder (R4)
+        v_email := pg_catalog.lower(pg_catalog.btrim(claims OPERATOR(pg_catalog.->>) 'email'::pg_catalog.text,
+                                                     E' \t\r\n'::pg_catalog.text));
+        IF pg_catalog.octet_length(v_email) OPERATOR(pg_catalog.>) 254
+           OR v_email OPERATOR(pg_catalog.!~) '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:].]+$'::pg_catalog.text THEN
+            v_email := NULL;
+        END IF;
     END IF;
     LOOP
         BEGIN

@@ -176,11 +176,14 @@ CREATE FUNCTION auth._count_request(kind pg_catalog.text, email pg_catalog.text,
 DECLARE
     v_requests pg_catalog.int4;
 BEGIN
+    -- A row whose hour is over counts nothing any more (the upsert below
+    -- would start it again): purged then, not a day later, so a flood of
+    -- requests for made-up emails keeps an hour of rows, not a day (R6).
     DELETE FROM auth.recovery_requests r
         WHERE (r.kind, r.email) OPERATOR(pg_catalog.=) ANY (ARRAY(
             SELECT (o.kind, o.email) FROM auth.recovery_requests o
             WHERE o.window_start OPERATOR(pg_catalog.<)
-                  (pg_catalog.now() OPERATOR(pg_catalog.-) '1 day'::pg_catalog.interval)
+                  (pg_catalog.now() OPERATOR(pg_catalog.-) '1 hour'::pg_catalog.interval)
             LIMIT 100
             FOR UPDATE SKIP LOCKED));
     INSERT INTO auth.recovery_requests AS r (kind, email, window_start, requests)

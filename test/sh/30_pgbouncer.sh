@@ -11,48 +11,14 @@ plan 13
 source "$AUTH_ROOT/scripts/lib.sh"
 
 DIR=$AUTH_WORK/t30_pgbouncer
-BPORT=$(( 20000 + RANDOM % 30000 ))
-stop_bouncer() {
-  if [ -f "$DIR/pgbouncer.pid" ]; then
-    kill "$(cat "$DIR/pgbouncer.pid")" 2>/dev/null
-    for _ in $(seq 50); do [ -f "$DIR/pgbouncer.pid" ] || break; sleep 0.1; done
-  fi
-}
-if ! command -v pgbouncer >/dev/null && [ ! -x /usr/sbin/pgbouncer ]; then
-  echo "not ok 1 - pgbouncer is not installed (apt-get install pgbouncer)"; exit 1
-fi
-PGBOUNCER=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
+source "$AUTH_ROOT/test/sh/pgbouncer.bash"
+stop_bouncer() { pgbouncer_stop "$DIR"; }
 
 source "$AUTH_ROOT/test/sh/30_fixture.bash"
 T30_CLEANUP=stop_bouncer
 t30_fixture t30_pool t30_pool_user
 
-mkdir -p "$DIR"
-cat >"$DIR/pgbouncer.ini" <<INI
-[databases]
-$DB = host=$PGHOST port=$PGPORT dbname=$DB
-
-[pgbouncer]
-listen_addr =
-listen_port = $BPORT
-unix_socket_dir = $DIR
-auth_type = trust
-auth_file = $DIR/userlist.txt
-pool_mode = transaction
-default_pool_size = 1
-min_pool_size = 0
-reserve_pool_size = 0
-max_client_conn = 20
-server_reset_query =
-ignore_startup_parameters = extra_float_digits
-logfile = $DIR/pgbouncer.log
-pidfile = $DIR/pgbouncer.pid
-INI
-printf '"%s" ""\n"postgres" ""\n' "$ROLE" >"$DIR/userlist.txt"
-[ "$(id -u)" = 0 ] && chown -R postgres "$DIR"
-as_pg "$PGBOUNCER" -d "$DIR/pgbouncer.ini" >"$DIR/start.log" 2>&1
-for _ in $(seq 50); do [ -S "$DIR/.s.PGSQL.$BPORT" ] && break; sleep 0.1; done
-[ -S "$DIR/.s.PGSQL.$BPORT" ] || { cat "$DIR/start.log" "$DIR/pgbouncer.log" 2>/dev/null | sed 's/^/# /'; bail "pgbouncer did not start (pool_mode = transaction, default_pool_size = 1, unix socket only)"; }
+pgbouncer_start "$DIR" "$DB" "$ROLE"
 
 # through the pooler, as the application role
 bsql() { psql -qAtX -h "$DIR" -p "$BPORT" -U "$ROLE" -d "$DB" -v ON_ERROR_STOP=1 "$@"; }
