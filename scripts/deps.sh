@@ -15,7 +15,7 @@ CLANG_MAJOR=$(clang --version 2>/dev/null | sed -n 's/.*clang version \([0-9][0-
 CLANG_MAJOR=${CLANG_MAJOR:-14}   # Debian 12's clang
 PKGS="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR libssl-dev libargon2-dev libcrypt-dev
       postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl pgbouncer
-      clang libclang-rt-$CLANG_MAJOR-dev make gcc time curl"
+      clang libclang-rt-$CLANG_MAJOR-dev make gcc time curl jq"
 command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 
 missing=""

@@ -25,8 +25,8 @@ su_sql -c "SELECT auth.configure('password.argon2_memory_kib', '64')" \
        -c "SELECT auth.configure('password.argon2_iterations', '1')" >/dev/null || bail "settings"
 # a session of C (a sign-up), and a provisioning issuer whose token names a new subject
 SIGNUP=$(su_sql -c "SELECT auth.signup('t72_c@example.com', 'password-c', 'C')")
-TC=$(jq -r .token <<<"$SIGNUP")
-RC=$(jq -r .refresh_token <<<"$SIGNUP")
+TC=$(su_sql -v body="$SIGNUP" <<<"SELECT (:'body'::jsonb)->>'token'")
+RC=$(su_sql -v body="$SIGNUP" <<<"SELECT (:'body'::jsonb)->>'refresh_token'")
 su_sql -c "SELECT auth.create_key('ES256') IS NULL" \
        -c "SELECT count(*) FROM auth.trust_issuer('https://p.t72pool.example', jsonb_build_object('keys', auth.jwks()->'keys'), NULL, '{\"provision\": true}')" >/dev/null \
   || bail "a provisioning issuer"
