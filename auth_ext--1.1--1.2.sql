@@ -485,16 +485,10 @@ BEGIN
     IF coalesce(v_state.locked, false) OR NOT v_ok THEN
         -- Locked: refused without being counted, so hammering a locked
         -- account does not lengthen its lockout.  Otherwise lock at
-        -- max_failures for base, 2 base, 4 base, ... up to the maximum.
+        -- max_failures (auth._lock_out: base, 2 base, 4 base, ... up to the maximum).
         IF NOT v_state.locked AND v_state.failures OPERATOR(pg_catalog.>=) v_policy.max_failures THEN
-            UPDATE auth.signin_failures f
-                SET locked_until = pg_catalog.now() OPERATOR(pg_catalog.+)
-                    pg_catalog.make_interval(secs => LEAST(
-                        v_policy.lockout_max_seconds::pg_catalog.float8,
-                        v_policy.lockout_base_seconds::pg_catalog.float8
-                          OPERATOR(pg_catalog.*) pg_catalog.power(2::pg_catalog.float8,
-                            LEAST(v_state.failures OPERATOR(pg_catalog.-) v_policy.max_failures, 40)::pg_catalog.float8)))
-                WHERE f.email OPERATOR(pg_catalog.=) v_email;
+            PERFORM auth._lock_out(v_email, v_state.failures, v_policy.max_failures,
+                                   v_policy.lockout_base_seconds, v_policy.lockout_max_seconds);
         END IF;
         RETURN auth._fail('Invalid email or password'::pg_catalog.text, 400);
     END IF;
@@ -1735,7 +1729,7 @@ COMMENT ON FUNCTION auth.change_password(pg_catalog.text, pg_catalog.text) IS
     'changes the signed-in user''s password; 200 {"message"}, 400/401 {"error"}; ends the user''s other sessions';
 
 -- Locks email after a failed attempt that reached max_failures: for base,
--- 2 base, 4 base, ... up to the maximum (the sign-in lockout's formula).
+-- 2 base, 4 base, ... up to the maximum (sign-in and change_password).
 CREATE FUNCTION auth._lock_out(email pg_catalog.text, failures pg_catalog.int4, max_failures pg_catalog.int4,
                                base_seconds pg_catalog.int4, max_seconds pg_catalog.int4)
     RETURNS pg_catalog.void

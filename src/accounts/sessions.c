@@ -4,7 +4,7 @@
  *	  The C side of sessions and refresh tokens (src/sql/42_sessions.sql):
  *	  their settings and the cryptography of refresh tokens.
  *
- * A refresh token is 32 bytes from OpenSSL's RAND_bytes(), handed out as
+ * A refresh token is 32 bytes from OpenSSL's RAND_bytes() (auth_random_b64url), handed out as
  * 43 characters of unpadded base64url.  The database keeps only
  * SHA-256(raw bytes), so a reader of auth.refresh_tokens (or of a dump)
  * learns nothing it could present.
@@ -31,7 +31,6 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include "access/htup_details.h"
@@ -41,6 +40,7 @@
 #include "admin.h"
 #include "auth_ext.h"
 #include "base64url.h"
+#include "tokens/tokens.h"
 
 static AuthSetting session_settings[] = {
 	{"accounts.access_token_seconds", AUTH_SETTING_INT, "604800", 1, 31536000,
@@ -109,22 +109,15 @@ refresh_encode(const unsigned char raw[REFRESH_BYTES])
 	return cstring_to_text_with_len(out, REFRESH_CHARS);
 }
 
-/* SQL function: auth._refresh_token() returns text: a new refresh token. */
+/*
+ * SQL function: auth._refresh_token() returns text: a new refresh token
+ * (auth_random_b64url, as recovery tokens are made).
+ */
 PG_FUNCTION_INFO_V1(auth_refresh_token);
 Datum
 auth_refresh_token(PG_FUNCTION_ARGS)
 {
-	unsigned char raw[REFRESH_BYTES];
-	text	   *token;
-
-	if (RAND_bytes(raw, sizeof(raw)) != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("could not generate a refresh token"),
-				 errdetail("OpenSSL's RAND_bytes() failed.")));
-	token = refresh_encode(raw);
-	OPENSSL_cleanse(raw, sizeof(raw));
-	PG_RETURN_TEXT_P(token);
+	PG_RETURN_TEXT_P(cstring_to_text(auth_random_b64url(REFRESH_BYTES)));
 }
 
 /*

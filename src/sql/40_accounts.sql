@@ -288,6 +288,26 @@ $$;
 COMMENT ON FUNCTION auth.signup(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
     'creates an account and its first session; 201 {"user","token","refresh_token","expires_in"} or 400 {"error"} (sets response.status)';
 
+-- Locks email after a failed attempt that reached max_failures: for base,
+-- 2 base, 4 base, ... up to the maximum (sign-in and change_password).
+CREATE FUNCTION auth._lock_out(email pg_catalog.text, failures pg_catalog.int4, max_failures pg_catalog.int4,
+                               base_seconds pg_catalog.int4, max_seconds pg_catalog.int4)
+    RETURNS pg_catalog.void
+    LANGUAGE sql VOLATILE STRICT PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+UPDATE auth.signin_failures f
+   SET locked_until = pg_catalog.now() OPERATOR(pg_catalog.+) pg_catalog.make_interval(secs => LEAST(
+       _lock_out.max_seconds::pg_catalog.float8,
+       _lock_out.base_seconds::pg_catalog.float8 OPERATOR(pg_catalog.*) pg_catalog.power(2::pg_catalog.float8,
+           LEAST(_lock_out.failures OPERATOR(pg_catalog.-) _lock_out.max_failures, 40)::pg_catalog.float8)))
+ WHERE f.email OPERATOR(pg_catalog.=) _lock_out.email
+$$;
+COMMENT ON FUNCTION auth._lock_out(pg_catalog.text, pg_catalog.int4, pg_catalog.int4, pg_catalog.int4, pg_catalog.int4) IS
+    'internal: locks an email that reached max_failures, as sign-in does';
+REVOKE ALL ON FUNCTION auth._lock_out(pg_catalog.text, pg_catalog.int4, pg_catalog.int4, pg_catalog.int4, pg_catalog.int4) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth._lock_out(pg_catalog.text, pg_catalog.int4, pg_catalog.int4, pg_catalog.int4, pg_catalog.int4) TO @extowner@;
+
 -- Sign-in.  Every sign-in of an email takes a transaction-level advisory
 -- lock on it (auth_ext's lock class 0x61757468, 'auth', and the email's
 -- hash) before counting the attempt as a failure, so that concurrent wrong
@@ -371,16 +391,10 @@ BEGIN
     IF coalesce(v_state.locked, false) OR NOT v_ok THEN
         -- Locked: refused without being counted, so hammering a locked
         -- account does not lengthen its lockout.  Otherwise lock at
-        -- max_failures for base, 2 base, 4 base, ... up to the maximum.
+        -- max_failures (auth._lock_out: base, 2 base, 4 base, ... up to the maximum).
         IF NOT v_state.locked AND v_state.failures OPERATOR(pg_catalog.>=) v_policy.max_failures THEN
-            UPDATE auth.signin_failures f
-                SET locked_until = pg_catalog.now() OPERATOR(pg_catalog.+)
-                    pg_catalog.make_interval(secs => LEAST(
-                        v_policy.lockout_max_seconds::pg_catalog.float8,
-                        v_policy.lockout_base_seconds::pg_catalog.float8
-                          OPERATOR(pg_catalog.*) pg_catalog.power(2::pg_catalog.float8,
-                            LEAST(v_state.failures OPERATOR(pg_catalog.-) v_policy.max_failures, 40)::pg_catalog.float8)))
-                WHERE f.email OPERATOR(pg_catalog.=) v_email;
+            PERFORM auth._lock_out(v_email, v_state.failures, v_policy.max_failures,
+                                   v_policy.lockout_base_seconds, v_policy.lockout_max_seconds);
         END IF;
         RETURN auth._fail('Invalid email or password'::pg_catalog.text, 400);
     END IF;

@@ -336,26 +336,6 @@ $$;
 COMMENT ON FUNCTION auth.change_password(pg_catalog.text, pg_catalog.text) IS
     'changes the signed-in user''s password; 200 {"message"}, 400/401 {"error"}; ends the user''s other sessions';
 
--- Locks email after a failed attempt that reached max_failures: for base,
--- 2 base, 4 base, ... up to the maximum (the sign-in lockout's formula).
-CREATE FUNCTION auth._lock_out(email pg_catalog.text, failures pg_catalog.int4, max_failures pg_catalog.int4,
-                               base_seconds pg_catalog.int4, max_seconds pg_catalog.int4)
-    RETURNS pg_catalog.void
-    LANGUAGE sql VOLATILE STRICT PARALLEL UNSAFE
-    SET search_path = pg_catalog, pg_temp
-    AS $$
-UPDATE auth.signin_failures f
-   SET locked_until = pg_catalog.now() OPERATOR(pg_catalog.+) pg_catalog.make_interval(secs => LEAST(
-       _lock_out.max_seconds::pg_catalog.float8,
-       _lock_out.base_seconds::pg_catalog.float8 OPERATOR(pg_catalog.*) pg_catalog.power(2::pg_catalog.float8,
-           LEAST(_lock_out.failures OPERATOR(pg_catalog.-) _lock_out.max_failures, 40)::pg_catalog.float8)))
- WHERE f.email OPERATOR(pg_catalog.=) _lock_out.email
-$$;
-COMMENT ON FUNCTION auth._lock_out(pg_catalog.text, pg_catalog.int4, pg_catalog.int4, pg_catalog.int4, pg_catalog.int4) IS
-    'internal: locks an email that reached max_failures, as sign-in does';
-REVOKE ALL ON FUNCTION auth._lock_out(pg_catalog.text, pg_catalog.int4, pg_catalog.int4, pg_catalog.int4, pg_catalog.int4) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION auth._lock_out(pg_catalog.text, pg_catalog.int4, pg_catalog.int4, pg_catalog.int4, pg_catalog.int4) TO @extowner@;
-
 -- Asks for a password reset link.  The same body (200) and the same work
 -- whether the email has an account or not: both count the request
 -- (auth._count_request, a write), make a token and run auth._issue_token

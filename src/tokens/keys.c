@@ -95,6 +95,7 @@ auth_random_b64url(int nbytes)
 	out = palloc(B64URL_ENC_LEN(nbytes) + 1);
 	n = b64url_encode(buf, nbytes, out);
 	out[n] = '\0';
+	OPENSSL_cleanse(buf, sizeof(buf));	/* refresh and recovery tokens are secrets */
 	return out;
 }
 
